@@ -1,0 +1,28 @@
+package io.portcullis.protocol.wrap;
+
+import io.portcullis.protocol.packet.ControlPacket;
+import io.portcullis.protocol.packet.ParseResult;
+import java.nio.ByteBuffer;
+
+/**
+ * How control packets are wrapped on the wire. Stateless apart from cached cipher/MAC
+ * instances: not thread-safe, use one instance per thread or session.
+ * Replay accounting is done by {@link ControlChannelCodec}.
+ */
+public sealed interface ControlChannelProtection permits NoProtection, TlsAuth, TlsCrypt {
+
+    /** Bytes this wrapping adds to a plain control packet. */
+    int overhead();
+
+    /** Whether packets carry a {@link ReplayId}. */
+    boolean hasReplayId();
+
+    /** The wire form of {@code packet}; {@code replayId} is ignored without protection. */
+    byte[] wrap(ControlPacket packet, ReplayId replayId);
+
+    /** Authenticates and decodes all remaining bytes of {@code packet}. Never throws on bad input. */
+    ParseResult<Unwrapped> unwrap(ByteBuffer packet);
+
+    /** A fresh instance with the same keys, for use on another thread. */
+    ControlChannelProtection copy();
+}

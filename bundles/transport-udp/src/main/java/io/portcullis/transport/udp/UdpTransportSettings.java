@@ -1,0 +1,50 @@
+package io.portcullis.transport.udp;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+
+/**
+ * The UDP transport's configuration after validation. Every refusal names the setting and says why,
+ * so that an operator who mistyped a value in etc/io.portcullis.transport.udp.cfg knows what to fix.
+ */
+record UdpTransportSettings(InetSocketAddress defaultAddress, int eventLoopThreads,
+                            int receiveBufferBytes, int sendBufferBytes) {
+
+    static UdpTransportSettings from(UdpTransportConfig config) {
+        InetAddress address = literalAddress("listenAddress", config.listenAddress());
+        int port = config.port();
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port: " + port + " is not a UDP port (0-65535)");
+        }
+        int threads = config.eventLoopThreads();
+        if (threads < 0 || threads > 256) {
+            throw new IllegalArgumentException("eventLoopThreads: " + threads + " is outside 0-256 (0 means one per core)");
+        }
+        if (threads == 0) {
+            threads = Runtime.getRuntime().availableProcessors();
+        }
+        return new UdpTransportSettings(new InetSocketAddress(address, port), threads,
+                bufferSize("receiveBufferBytes", config.receiveBufferBytes()),
+                bufferSize("sendBufferBytes", config.sendBufferBytes()));
+    }
+
+    private static InetAddress literalAddress(String setting, String value) {
+        String text = value == null ? "" : value.trim();
+        if (!text.matches("[0-9.]+|[0-9a-fA-F:.]*:[0-9a-fA-F:.]*")) {
+            throw new IllegalArgumentException(setting + ": '" + value + "' is not an IP address (host names are not accepted)");
+        }
+        try {
+            return InetAddress.getByName(text); // a literal: no DNS lookup
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException(setting + ": '" + value + "' is not a valid IP address");
+        }
+    }
+
+    private static int bufferSize(String setting, int value) {
+        if (value < 4096 || value > 256 * 1024 * 1024) {
+            throw new IllegalArgumentException(setting + ": " + value + " is outside 4096-268435456 bytes");
+        }
+        return value;
+    }
+}

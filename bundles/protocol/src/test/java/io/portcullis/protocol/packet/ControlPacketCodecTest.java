@@ -80,7 +80,7 @@ class ControlPacketCodecTest {
     @Test
     void rejectsDataAndObsoleteOpcodes() {
         assertDrop(DropReason.UNEXPECTED_OPCODE, ControlPacketCodec.decode(HEX.parseHex("48000001000000000000000000")));
-        assertDrop(DropReason.UNEXPECTED_OPCODE, ControlPacketCodec.decode(HEX.parseHex("080102030405060708000000000")));
+        assertDrop(DropReason.UNEXPECTED_OPCODE, ControlPacketCodec.decode(HEX.parseHex("08010203040506070800000000")));
         assertDrop(DropReason.UNEXPECTED_OPCODE, ControlPacketCodec.decode(HEX.parseHex("600102030405060708000000000000")));
     }
 

@@ -38,6 +38,7 @@ import java.util.logging.Logger;
  */
 @Component(
         service = Transport.class,
+        immediate = true, // owns event loops: start them once, not on every lookup
         configurationPid = "io.portcullis.transport.udp",
         property = Transport.NAME_PROPERTY + "=" + UdpTransport.NAME)
 @Designate(ocd = UdpTransportConfig.class)
@@ -70,6 +71,10 @@ public class UdpTransport implements Transport {
     @Override
     public CompletionStage<TransportBinding> bind(InetSocketAddress local, PacketReceiver receiver) {
         Objects.requireNonNull(receiver, "receiver");
+        if (group.isShuttingDown()) {
+            return CompletableFuture.failedFuture(new IllegalStateException(
+                    "the UDP transport is stopping; bind again once it is back in the registry"));
+        }
         InetSocketAddress address = local != null ? local : settings.defaultAddress();
         CompletableFuture<TransportBinding> result = new CompletableFuture<>();
         UdpBinding binding = new UdpBinding(receiver, bindings::remove);

@@ -93,6 +93,16 @@ class UdpTransportTest {
     }
 
     @Test
+    void aStoppedTransportRefusesNewBindings() {
+        transport = new UdpTransport(config("127.0.0.1", 0, 1));
+        transport.deactivate();
+        var failure = assertThrows(java.util.concurrent.ExecutionException.class,
+                () -> transport.bind(null, echo()).toCompletableFuture().get(5, TimeUnit.SECONDS));
+        assertTrue(failure.getCause().getMessage().contains("stopping"));
+        transport = null;
+    }
+
+    @Test
     void aBusyPortFailsTheBindWithTheAddress() throws Exception {
         transport = new UdpTransport(config("127.0.0.1", 0, 1));
         try (DatagramSocket taken = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {

@@ -6,7 +6,7 @@
 # duration of apt-get (the harness starts every peer itself, inside its own network namespaces).
 set -euo pipefail
 
-packages=(openvpn iproute2 iperf3 curl python3 nftables openssl)
+packages=(openvpn iproute2 iperf3 curl python3 nftables openssl iputils-ping)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The harness's own guarantees: the topology it promises, and that close() leaves nothing behind. */
-class TestNetworkIT {
+class NetworkTopologyIT {
 
     private static final Duration T = Duration.ofSeconds(10);
 

@@ -14,7 +14,11 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 1
 fi
 "$here/install-packages.sh" >/dev/null
-( cd "$here/.." && mvn -B -q -N install ) >/dev/null
-mvn -B -q -f "$here/pom.xml" compile >/dev/null
+mkdir -p "$here/target"
+build_log="$here/target/bench-build.log"
+if ! { mvn -B -q -f "$here/../pom.xml" -N install && mvn -B -q -f "$here/pom.xml" compile; } >"$build_log" 2>&1; then
+  cat "$build_log" >&2
+  exit 1
+fi
 cd "$here"
 exec java -cp "$here/target/classes" io.portcullis.e2e.bench.ThroughputBench "$@"

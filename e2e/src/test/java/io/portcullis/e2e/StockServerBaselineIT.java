@@ -1,13 +1,30 @@
 package io.portcullis.e2e;
 
+import java.util.regex.Pattern;
+
 /**
  * The tunnel contract against the stock OpenVPN server ({@code openvpn --server}, disable-dco):
- * proves the harness (namespaces, PKI, client profile, HTTP, checksums) on a known-good peer.
+ * proves the harness (namespaces, PKI and its bad variants, client profile, HTTP, checksums) on a
+ * known-good peer.
  */
 class StockServerBaselineIT extends TunnelContract {
 
     @Override
     protected VpnServerUnderTest newServer(Processes processes) {
         return new StockOpenVpnServer(processes);
+    }
+
+    @Override
+    protected Pattern refusalLogged(Refusal reason, String commonName) {
+        String cn = Pattern.quote("CN=" + commonName);
+        return Pattern.compile(switch (reason) {
+            // OpenSSL's chain check runs before OpenVPN's own CRL check and names the reason
+            case REVOKED -> "VERIFY ERROR: depth=0, error=certificate revoked: " + cn
+                    + "|CRL CHECK FAILED: " + cn + ".* is REVOKED";
+            case EXPIRED -> "VERIFY ERROR: depth=0, error=certificate has expired: " + cn;
+            case OTHER_CA -> "VERIFY ERROR: depth=0, error=unable to get local issuer certificate: " + cn;
+            // without the key, or with another one, the packet fails tls-crypt authentication
+            case NO_TLS_CRYPT_KEY, WRONG_TLS_CRYPT_KEY -> "tls-crypt unwrap error|tls-crypt unwrapping failed";
+        });
     }
 }

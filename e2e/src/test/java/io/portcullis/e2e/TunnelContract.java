@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -28,6 +29,7 @@ abstract class TunnelContract {
 
     static final Duration SERVER_START = Duration.ofSeconds(60);
     static final Duration CONNECT = Duration.ofSeconds(15);
+    static final Duration REFUSAL_LOGGED = Duration.ofSeconds(15);
     static final long BLOB_BYTES = 100L * 1024 * 1024;
 
     protected TestNetwork net;
@@ -40,6 +42,15 @@ abstract class TunnelContract {
 
     /** A new, unstarted server that runs its process through {@code processes}. */
     protected abstract VpnServerUnderTest newServer(Processes processes);
+
+    /** Client certificate problems (and a missing tls-crypt key) the server must refuse at the handshake. */
+    enum Refusal { REVOKED, EXPIRED, OTHER_CA, NO_TLS_CRYPT_KEY, WRONG_TLS_CRYPT_KEY }
+
+    /**
+     * What the server writes to {@link VpnServerUnderTest#log()} when it refuses a client for
+     * {@code reason}; {@code commonName} is the client's certificate CN.
+     */
+    protected abstract Pattern refusalLogged(Refusal reason, String commonName);
 
     @BeforeAll
     void createNetwork() {
@@ -72,15 +83,24 @@ abstract class TunnelContract {
 
     /** Starts the server for {@code transport} and one client with a fresh certificate; waits until connected. */
     protected OpenVpnClient connect(Transport transport, TestInfo info) {
-        String tag = info.getTestMethod().orElseThrow().getName() + "-" + transport.option();
-        VpnServerConfig config = VpnServerConfig.defaults(net, pki, transport, work.resolve("server-" + tag));
-        server = newServer(net.processes());
-        server.start(config, SERVER_START);
+        String tag = tag(info, transport.option());
+        VpnServerConfig config = startServer(transport, tag);
         TestPki.Credential cred = pki.client("user-" + tag);
         client = OpenVpnClient.start(net.processes(), net.clientNamespace(), tag,
                 OpenVpnClient.Profile.forServer(config, cred), work.resolve("clients"));
         client.awaitConnected(CONNECT);
         return client;
+    }
+
+    protected VpnServerConfig startServer(Transport transport, String tag) {
+        VpnServerConfig config = VpnServerConfig.defaults(net, pki, transport, work.resolve("server-" + tag));
+        server = newServer(net.processes());
+        server.start(config, SERVER_START);
+        return config;
+    }
+
+    private static String tag(TestInfo info, String variant) {
+        return info.getTestMethod().orElseThrow().getName() + "-" + variant.toLowerCase(java.util.Locale.ROOT);
     }
 
     @ParameterizedTest
@@ -112,5 +132,29 @@ abstract class TunnelContract {
         assertEquals(BLOB_BYTES, blob.bytes());
         assertEquals(blobSha256, HttpServer.sha256(dest), "SHA-256 of the 100 MB received");
         java.nio.file.Files.delete(dest);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Refusal.class)
+    void refusesAtTheHandshakeWithALoggedReason(Refusal reason, TestInfo info) {
+        String tag = tag(info, reason.name());
+        VpnServerConfig config = startServer(Transport.UDP, tag);
+        String cn = "refused-" + reason.name().toLowerCase(java.util.Locale.ROOT);
+        OpenVpnClient.Profile profile = switch (reason) {
+            case REVOKED -> OpenVpnClient.Profile.forServer(config, pki.revokedClient(cn));
+            case EXPIRED -> OpenVpnClient.Profile.forServer(config, pki.expiredClient(cn));
+            case OTHER_CA -> OpenVpnClient.Profile.forServer(config, pki.foreignClient(cn));
+            case NO_TLS_CRYPT_KEY -> OpenVpnClient.Profile.forServer(config, pki.client(cn))
+                    .withProtection(ControlChannelProtection.NONE, null);
+            case WRONG_TLS_CRYPT_KEY -> OpenVpnClient.Profile.forServer(config, pki.client(cn))
+                    .withProtection(ControlChannelProtection.TLS_CRYPT, pki.newTlsCryptKey("wrong-" + tag));
+        };
+        client = OpenVpnClient.start(net.processes(), net.clientNamespace(), tag, profile, work.resolve("clients"));
+
+        Waits.forLog(server.log(), refusalLogged(reason, cn), REFUSAL_LOGGED);
+        assertFalse(client.isConnected(), "refused client must not connect:\n" + client.process().describe());
+        HttpServer.Fetch fetch = HttpServer.fetch(net.processes(), net.clientNamespace(), http.url("hello.txt"),
+                work.resolve("hello-" + tag), Duration.ofSeconds(2));
+        assertFalse(fetch.ok(), "refused client reached the private network: " + fetch);
     }
 }

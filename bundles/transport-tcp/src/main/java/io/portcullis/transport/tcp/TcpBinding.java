@@ -163,6 +163,11 @@ final class TcpBinding implements TransportBinding {
         return connections.size();
     }
 
+    /** The open connection from {@code peer}, if any. */
+    TcpConnection connection(InetSocketAddress peer) {
+        return connections.get(peer);
+    }
+
     @Override
     public String transportName() {
         return TcpTransport.NAME;

@@ -175,7 +175,7 @@ class TcpFramingTest {
 
     @Test
     void connectionsBeyondTheLimitAreRefusedWithoutADisconnectReport() {
-        TcpBinding binding = new TcpBinding(recording(), 1, 0, b -> { });
+        TcpBinding binding = binding(recording(), 1);
         EmbeddedChannel first = new EmbeddedChannel(binding.connectionHandlers(PEER));
         InetSocketAddress other = new InetSocketAddress(PEER.getAddress(), PEER.getPort() + 1);
         EmbeddedChannel second = new EmbeddedChannel(binding.connectionHandlers(other));
@@ -189,6 +189,10 @@ class TcpFramingTest {
     }
 
     private TcpBinding binding(PacketReceiver receiver) {
+        return binding(receiver, 16);
+    }
+
+    private TcpBinding binding(PacketReceiver receiver, int maxConnections) {
         PacketReceiver withDisconnects = new PacketReceiver() {
             @Override
             public void received(TransportBinding b, InetSocketAddress peer, ByteBuffer packet) {
@@ -200,7 +204,7 @@ class TcpFramingTest {
                 disconnected.add(peer);
             }
         };
-        return new TcpBinding(withDisconnects, 16, 0, b -> { });
+        return new TcpBinding(withDisconnects, maxConnections, 0, b -> { });
     }
 
     private PacketReceiver recording() {

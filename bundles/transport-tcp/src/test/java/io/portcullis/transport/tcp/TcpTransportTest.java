@@ -253,10 +253,8 @@ class TcpTransportTest {
         for (int i = 0; i < 50 && binding.connectionCount() == 0; i++) {
             Thread.sleep(10);
         }
-        var field = TcpBinding.class.getDeclaredField("connections");
-        field.setAccessible(true);
-        var connections = (java.util.Map<?, ?>) field.get(binding);
-        TcpConnection connection = (TcpConnection) connections.get(peer);
+        TcpConnection connection = binding.connection(peer);
+        assertNotNull(connection, "the server knows the client by its address");
         return connection.channel().config().getOption(ChannelOption.TCP_NODELAY);
     }
 

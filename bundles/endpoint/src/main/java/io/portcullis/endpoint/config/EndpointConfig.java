@@ -1,0 +1,81 @@
+package io.portcullis.endpoint.config;
+
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.osgi.service.metatype.annotations.Option;
+
+/**
+ * One OpenVPN endpoint (factory PID {@code io.portcullis.endpoint}: one etc/io.portcullis.endpoint-NAME.cfg
+ * each). Names follow the managed client VPN service's API so operators recognise them.
+ */
+@ObjectClassDefinition(
+        name = "Portcullis OpenVPN endpoint",
+        description = "An OpenVPN server endpoint: where it listens, how clients sign in, which networks they reach.")
+public @interface EndpointConfig {
+
+    @AttributeDefinition(description = "Transport plugin: udp or tcp.",
+            options = {@Option(label = "UDP", value = "udp"), @Option(label = "TCP", value = "tcp")})
+    String transportProtocol() default "udp";
+
+    @AttributeDefinition(description = "Port clients connect to.")
+    int vpnPort() default 1194;
+
+    @AttributeDefinition(description = "IP address to listen on (0.0.0.0 for all).")
+    String listenAddress() default "127.0.0.1";
+
+    @AttributeDefinition(description = "IPv4 CIDR that client addresses are leased from (/16 to /29). "
+            + "The first host address is the appliance's own.")
+    String clientCidrBlock() default "10.8.0.0/22";
+
+    @AttributeDefinition(description = "Server certificate (PEM). Created at first start with etc/pki if missing.")
+    String serverCertificate() default "etc/pki/server.crt";
+
+    @AttributeDefinition(description = "Server private key (PEM, PKCS#8 or traditional EC/RSA).")
+    String serverKey() default "etc/pki/server.key";
+
+    @AttributeDefinition(description = "CA certificate(s) that issue client certificates (PEM).")
+    String clientRootCertificateChain() default "etc/pki/ca.crt";
+
+    @AttributeDefinition(description = "CRL of revoked client certificates (PEM or DER); empty for none. "
+            + "Reloaded when the file changes.", required = false)
+    String clientCertificateRevocationList() default "";
+
+    @AttributeDefinition(description = "Control-channel protection: tls-crypt, tls-auth or none.",
+            options = {@Option(label = "tls-crypt", value = "tls-crypt"), @Option(label = "tls-auth", value = "tls-auth"),
+                    @Option(label = "none", value = "none")})
+    String controlChannelProtection() default "tls-crypt";
+
+    @AttributeDefinition(description = "OpenVPN static key file for tls-crypt or tls-auth.")
+    String tlsCryptKey() default "etc/pki/tls-crypt.key";
+
+    @AttributeDefinition(description = "Authenticators, in order, by name (comma list), e.g. certificate.")
+    String authentication() default "certificate";
+
+    @AttributeDefinition(description = "Routing engine by name, e.g. tun.")
+    String routing() default "tun";
+
+    @AttributeDefinition(description = "Networks pushed to clients as routes and forwarded to (comma list of CIDRs).",
+            required = false)
+    String routes() default "";
+
+    @AttributeDefinition(description = "Data-channel ciphers the endpoint accepts, in order of preference.")
+    String dataCiphers() default "AES-256-GCM,AES-128-GCM,CHACHA20-POLY1305";
+
+    @AttributeDefinition(description = "Translate client addresses to the appliance's when forwarding to the routes.")
+    boolean sourceNat() default true;
+
+    @AttributeDefinition(description = "TUN device name; empty lets the routing engine choose.", required = false)
+    String interfaceName() default "";
+
+    @AttributeDefinition(description = "Tunnel MTU.")
+    int tunnelMtu() default 1500;
+
+    @AttributeDefinition(description = "Seconds between keepalive pings (pushed to clients as ping).")
+    int keepaliveIntervalSeconds() default 10;
+
+    @AttributeDefinition(description = "Seconds without traffic after which a session is ended (ping-restart).")
+    int keepaliveTimeoutSeconds() default 60;
+
+    @AttributeDefinition(description = "Seconds between data-channel key renegotiations started by the server; 0 for never.")
+    int renegotiateSeconds() default 3600;
+}

@@ -1,0 +1,161 @@
+package io.portcullis.endpoint.config;
+
+import io.portcullis.api.net.IpNetwork;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * An endpoint's configuration after validation: every value checked, paths resolved against the
+ * Karaf home. A refusal names the setting and says why, and nothing of the endpoint starts.
+ */
+public record EndpointSettings(
+        String endpointId,
+        String transportProtocol,
+        InetSocketAddress listen,
+        IpNetwork clientCidrBlock,
+        Path serverCertificate,
+        Path serverKey,
+        Path clientRootCertificateChain,
+        Optional<Path> clientCertificateRevocationList,
+        ControlChannelProtection controlChannelProtection,
+        Path tlsCryptKey,
+        List<String> authentication,
+        String routing,
+        List<IpNetwork> routes,
+        List<String> dataCiphers,
+        boolean sourceNat,
+        Optional<String> interfaceName,
+        int tunnelMtu,
+        int keepaliveIntervalSeconds,
+        int keepaliveTimeoutSeconds,
+        int renegotiateSeconds) {
+
+    public enum ControlChannelProtection {
+        TLS_CRYPT, TLS_AUTH, NONE;
+
+        public String label() {
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
+        }
+    }
+
+    static final Set<String> CIPHERS = Set.of("AES-256-GCM", "AES-128-GCM", "CHACHA20-POLY1305");
+
+    public static EndpointSettings from(String endpointId, EndpointConfig c, Path home) {
+        String transport = c.transportProtocol() == null ? "" : c.transportProtocol().trim().toLowerCase(Locale.ROOT);
+        if (transport.isEmpty() || !transport.matches("[a-z0-9-]+")) {
+            throw invalid("transportProtocol", "'" + c.transportProtocol() + "' is not a transport name such as udp or tcp");
+        }
+        if (c.vpnPort() < 1 || c.vpnPort() > 65535) {
+            throw invalid("vpnPort", c.vpnPort() + " is not a port (1-65535)");
+        }
+        InetAddress listenAddress = literal("listenAddress", c.listenAddress());
+        IpNetwork clients = network("clientCidrBlock", c.clientCidrBlock());
+        if (!clients.isIpv4() || clients.prefixLength() < 16 || clients.prefixLength() > 29) {
+            throw invalid("clientCidrBlock", clients + " must be an IPv4 network from /16 to /29");
+        }
+        ControlChannelProtection protection = switch (String.valueOf(c.controlChannelProtection()).trim().toLowerCase(Locale.ROOT)) {
+            case "tls-crypt" -> ControlChannelProtection.TLS_CRYPT;
+            case "tls-auth" -> ControlChannelProtection.TLS_AUTH;
+            case "none" -> ControlChannelProtection.NONE;
+            default -> throw invalid("controlChannelProtection",
+                    "'" + c.controlChannelProtection() + "' is not one of tls-crypt, tls-auth, none");
+        };
+        List<String> authentication = list(c.authentication());
+        if (authentication.isEmpty()) {
+            throw invalid("authentication", "names no authenticator; use for example 'certificate'");
+        }
+        String routing = String.valueOf(c.routing()).trim();
+        if (routing.isEmpty()) {
+            throw invalid("routing", "names no routing engine; use for example 'tun'");
+        }
+        List<IpNetwork> routes = new ArrayList<>();
+        for (String route : list(c.routes())) {
+            routes.add(network("routes", route));
+        }
+        List<String> ciphers = new ArrayList<>();
+        for (String cipher : list(c.dataCiphers())) {
+            String upper = cipher.toUpperCase(Locale.ROOT);
+            if (!CIPHERS.contains(upper)) {
+                throw invalid("dataCiphers", "'" + cipher + "' is not supported; use " + String.join(", ", CIPHERS.stream().sorted().toList()));
+            }
+            ciphers.add(upper);
+        }
+        if (ciphers.isEmpty()) {
+            throw invalid("dataCiphers", "names no cipher");
+        }
+        if (c.tunnelMtu() < 576 || c.tunnelMtu() > 9000) {
+            throw invalid("tunnelMtu", c.tunnelMtu() + " is outside 576-9000");
+        }
+        if (c.keepaliveIntervalSeconds() < 1 || c.keepaliveTimeoutSeconds() < 2 * c.keepaliveIntervalSeconds()) {
+            throw invalid("keepaliveTimeoutSeconds", "must be at least twice keepaliveIntervalSeconds ("
+                    + c.keepaliveIntervalSeconds() + " s), and the interval at least 1 s");
+        }
+        if (c.renegotiateSeconds() != 0 && c.renegotiateSeconds() < 10) {
+            throw invalid("renegotiateSeconds", c.renegotiateSeconds() + " is below 10 s (0 disables)");
+        }
+        String crl = c.clientCertificateRevocationList() == null ? "" : c.clientCertificateRevocationList().trim();
+        String iface = c.interfaceName() == null ? "" : c.interfaceName().trim();
+        if (!iface.isEmpty() && !iface.matches("[A-Za-z0-9_.-]{1,15}")) {
+            throw invalid("interfaceName", "'" + iface + "' is not a Linux interface name (1-15 letters, digits, _ . -)");
+        }
+        return new EndpointSettings(endpointId, transport, new InetSocketAddress(listenAddress, c.vpnPort()), clients,
+                path("serverCertificate", c.serverCertificate(), home),
+                path("serverKey", c.serverKey(), home),
+                path("clientRootCertificateChain", c.clientRootCertificateChain(), home),
+                crl.isEmpty() ? Optional.empty() : Optional.of(path("clientCertificateRevocationList", crl, home)),
+                protection,
+                protection == ControlChannelProtection.NONE ? home.resolve("etc/pki/tls-crypt.key")
+                        : path("tlsCryptKey", c.tlsCryptKey(), home),
+                authentication, routing, List.copyOf(routes), List.copyOf(ciphers), c.sourceNat(),
+                iface.isEmpty() ? Optional.empty() : Optional.of(iface), c.tunnelMtu(),
+                c.keepaliveIntervalSeconds(), c.keepaliveTimeoutSeconds(), c.renegotiateSeconds());
+    }
+
+    private static IllegalArgumentException invalid(String setting, String why) {
+        return new IllegalArgumentException(setting + ": " + why);
+    }
+
+    private static List<String> list(String value) {
+        if (value == null || value.isBlank()) {
+            return List.of();
+        }
+        return Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    }
+
+    private static IpNetwork network(String setting, String value) {
+        try {
+            return IpNetwork.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw invalid(setting, e.getMessage());
+        }
+    }
+
+    private static InetAddress literal(String setting, String value) {
+        String text = value == null ? "" : value.trim();
+        if (!text.matches("[0-9.]+|[0-9a-fA-F:.]*:[0-9a-fA-F:.]*")) {
+            throw invalid(setting, "'" + value + "' is not an IP address (host names are not accepted)");
+        }
+        try {
+            return InetAddress.getByName(text);
+        } catch (UnknownHostException e) {
+            throw invalid(setting, "'" + value + "' is not a valid IP address");
+        }
+    }
+
+    private static Path path(String setting, String value, Path home) {
+        if (value == null || value.isBlank()) {
+            throw invalid(setting, "is empty; give a file path (relative paths resolve against the Karaf home)");
+        }
+        Path path = Path.of(value.trim());
+        return path.isAbsolute() ? path : home.resolve(path).normalize();
+    }
+}

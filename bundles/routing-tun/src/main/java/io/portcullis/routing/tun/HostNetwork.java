@@ -1,0 +1,37 @@
+package io.portcullis.routing.tun;
+
+import io.portcullis.api.net.IpNetwork;
+
+import java.io.IOException;
+import java.net.InetAddress;
+
+/**
+ * What the engine changes on the host besides the TUN device itself: addresses, link state,
+ * forwarding switches and nftables. The real one runs ip(8) and nft(8) ({@link SystemHostNetwork});
+ * tests record the calls instead. Every failure is an {@link IOException} whose message says what
+ * failed and what to do.
+ */
+interface HostNetwork {
+
+    /** Sets the MTU, brings the link up and adds the addresses (the IPv6 one may be null). */
+    void configureDevice(String device, int mtu, InetAddress ipv4, int ipv4Prefix,
+                         InetAddress ipv6, int ipv6Prefix) throws IOException;
+
+    /**
+     * Turns on forwarding for the address family if it is off.
+     *
+     * @return true if it was off and is now on
+     */
+    boolean enableForwarding(boolean ipv6) throws IOException;
+
+    /** Checks that the nftables command is there, before anything is created. */
+    void checkNftables() throws IOException;
+
+    /** Applies an nftables script atomically (one transaction). */
+    void applyNftables(String script) throws IOException;
+
+    /** The client network a device's own address comes from; for logs. */
+    static String describe(IpNetwork network, InetAddress own) {
+        return own.getHostAddress() + "/" + network.prefixLength();
+    }
+}

@@ -6,7 +6,9 @@
 # duration of apt-get (the harness starts every peer itself, inside its own network namespaces).
 set -euo pipefail
 
-packages=(openvpn iproute2 iperf3 curl python3 nftables openssl iputils-ping)
+# With arguments, installs those packages instead (./portcullis uses it for the build tools too).
+packages=(openvpn iproute2 iperf3 curl python3 nftables openssl iputils-ping procps)
+[ $# -gt 0 ] && packages=("$@")
 
 missing=()
 for p in "${packages[@]}"; do
@@ -21,7 +23,7 @@ fi
 
 if [ "$(id -u)" -ne 0 ]; then
   if command -v sudo >/dev/null 2>&1; then
-    exec sudo -n -- "$0" "$@"
+    exec sudo -n -- "$0" "${packages[@]}"
   fi
   echo "e2e: missing packages ${missing[*]}; run this script as root" >&2
   exit 1

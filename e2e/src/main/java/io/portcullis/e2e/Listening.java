@@ -2,27 +2,35 @@ package io.portcullis.e2e;
 
 import java.time.Duration;
 
-/** Bounded wait until something listens on a TCP port inside a namespace ({@code ss -Hltn}). */
+/** Bounded wait until a socket listens on address:port inside a namespace ({@code ss -Hl}). */
 final class Listening {
 
     private Listening() {}
 
     static void awaitTcp(Processes processes, String ns, String address, int port, ManagedProcess owner, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        String want = address + ":" + port;
-        while (true) {
-            String out = processes.run(ns, Duration.ofSeconds(5), "ss", "-Hltn").stdout();
-            if (out.contains(want + " ")) {
-                return;
-            }
-            if (!owner.isAlive()) {
-                throw new IllegalStateException(owner.name() + " exited before listening on " + want + "\n" + owner.describe());
-            }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("nothing listens on " + want + " in " + ns + " after " + timeout
-                        + "\n" + owner.describe());
-            }
-            ManagedProcess.sleep(50);
+        await(processes, ns, Transport.TCP, address, port, owner, timeout);
+    }
+
+    static void await(Processes processes, String ns, Transport transport, String address, int port,
+                      ManagedProcess owner, Duration timeout) {
+        String want = address + ":" + port + " ";
+        String flags = transport == Transport.TCP ? "-Hltn" : "-Hlun";
+        String what = transport.option() + " " + want + "in " + ns;
+        try {
+            Waits.until("something listens on " + what, timeout, () -> {
+                boolean alive = owner.isAlive();
+                String out = processes.run(ns, Duration.ofSeconds(5), "ss", flags).stdout();
+                // a wildcard bind serves the address too
+                if (out.contains(want) || out.contains("0.0.0.0:" + port + " ") || out.contains("*:" + port + " ")) {
+                    return true;
+                }
+                if (!alive) {
+                    throw new IllegalStateException(owner.name() + " exited before listening on " + what);
+                }
+                return false;
+            });
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException(e.getMessage() + "\n" + owner.describe(), e);
         }
     }
 }

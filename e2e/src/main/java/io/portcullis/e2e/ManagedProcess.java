@@ -56,23 +56,49 @@ public final class ManagedProcess {
         return Processes.read(stderr);
     }
 
-    /** SIGKILL to the process and its descendants; waits (bounded) until it is gone. */
+    /** SIGKILL to the process and its descendants; waits (bounded) until they are gone. */
     public void kill() {
-        if (process.isAlive()) {
-            Processes.killTree(process.toHandle(), true);
-        }
+        signalTree(true, Duration.ofSeconds(5));
         awaitExit(Duration.ofSeconds(5));
     }
 
-    /** SIGTERM (clean shutdown); SIGKILL if it has not exited within {@code grace}. Returns the exit code. */
+    /**
+     * SIGTERM (clean shutdown) to the process and its descendants; SIGKILL to whatever of them
+     * has not exited within {@code grace}. Returns the exit code (-1 if it could not be reaped).
+     */
     public int terminate(Duration grace) {
-        if (process.isAlive()) {
-            Processes.killTree(process.toHandle(), false);
-            if (!awaitExit(grace)) {
-                kill();
+        if (!signalTree(false, grace)) {
+            signalTree(true, Duration.ofSeconds(5));
+        }
+        awaitExit(Duration.ofSeconds(5));
+        return process.isAlive() ? -1 : process.exitValue();
+    }
+
+    /**
+     * Signals the process and every descendant (taken before signalling: a child whose parent
+     * dies first is re-parented and would be missed after), then waits until all are gone.
+     */
+    private boolean signalTree(boolean force, Duration wait) {
+        List<ProcessHandle> tree = new java.util.ArrayList<>();
+        tree.add(process.toHandle());
+        process.toHandle().descendants().forEach(tree::add);
+        for (ProcessHandle h : tree) {
+            if (force) {
+                h.destroyForcibly();
+            } else {
+                h.destroy();
             }
         }
-        return process.isAlive() ? -1 : process.exitValue();
+        long deadline = System.nanoTime() + wait.toNanos();
+        for (ProcessHandle h : tree) {
+            while (h.isAlive()) {
+                if (System.nanoTime() > deadline) {
+                    return false;
+                }
+                sleep(20);
+            }
+        }
+        return true;
     }
 
     /** Waits until the process has exited; false on timeout. */
@@ -90,28 +116,25 @@ public final class ManagedProcess {
      * match. Fails at once when the process exits first, and with the log tail on timeout.
      */
     public Matcher awaitLog(Path file, Pattern pattern, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            String text = Processes.read(file);
-            Matcher m = pattern.matcher(text);
-            if (m.find()) {
-                return m;
-            }
-            if (!process.isAlive()) {
-                // one last read: the line may have been written just before exit
-                m = pattern.matcher(Processes.read(file));
+        Matcher[] found = new Matcher[1];
+        try {
+            Waits.until("/" + pattern + "/ in " + file, timeout, () -> {
+                boolean alive = process.isAlive(); // before reading: a line written just before exit still counts
+                Matcher m = pattern.matcher(Processes.read(file));
                 if (m.find()) {
-                    return m;
+                    found[0] = m;
+                    return true;
                 }
-                throw new IllegalStateException(name + " exited (code " + process.exitValue() + ") before /"
-                        + pattern + "/ appeared in " + file + "\n" + describe());
-            }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException(name + ": /" + pattern + "/ not in " + file + " within " + timeout
-                        + "\n" + describe());
-            }
-            sleep(50);
+                if (!alive) {
+                    throw new IllegalStateException(name + " exited (code " + process.exitValue() + ") before /"
+                            + pattern + "/ appeared in " + file);
+                }
+                return false;
+            });
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException(e.getMessage() + "\n" + describe(), e);
         }
+        return found[0];
     }
 
     /** Command line and the tail of the output files, for failure messages. */

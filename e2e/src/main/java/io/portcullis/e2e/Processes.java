@@ -89,13 +89,13 @@ public final class Processes implements AutoCloseable {
         }
         try {
             if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                killTree(p.toHandle(), true);
+                killTree(p.toHandle());
                 p.waitFor(5, TimeUnit.SECONDS);
                 throw new IllegalStateException("timed out after " + timeout + ": " + String.join(" ", full));
             }
             return new Result(full, p.exitValue(), read(out), read(err));
         } catch (InterruptedException e) {
-            killTree(p.toHandle(), true);
+            killTree(p.toHandle());
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted: " + String.join(" ", full), e);
         }
@@ -150,18 +150,12 @@ public final class Processes implements AutoCloseable {
         }
     }
 
-    /** Kills a process and its descendants by PID (SIGKILL when {@code force}, else SIGTERM). */
-    static void killTree(ProcessHandle h, boolean force) {
+    /** SIGKILL to a process and its descendants, by PID. */
+    static void killTree(ProcessHandle h) {
         List<ProcessHandle> victims = new ArrayList<>();
+        victims.add(h);
         h.descendants().forEach(victims::add);
-        victims.add(0, h);
-        for (ProcessHandle v : victims) {
-            if (force) {
-                v.destroyForcibly();
-            } else {
-                v.destroy();
-            }
-        }
+        victims.forEach(ProcessHandle::destroyForcibly);
     }
 
     static String read(Path p) {

@@ -1,0 +1,237 @@
+package io.portcullis.endpoint;
+
+import io.portcullis.api.auth.Authenticator;
+import io.portcullis.api.routing.RoutingEngine;
+import io.portcullis.api.transport.Transport;
+import io.portcullis.endpoint.auth.AuthenticationChain;
+import io.portcullis.endpoint.config.EndpointConfig;
+import io.portcullis.endpoint.config.EndpointSettings;
+import io.portcullis.endpoint.pki.CredentialFiles;
+import io.portcullis.endpoint.pki.FirstBootPki;
+import io.portcullis.endpoint.plugin.PluginDirectory;
+import io.portcullis.endpoint.runtime.EndpointRuntime;
+import io.portcullis.protocol.data.AeadAlgorithm;
+import io.portcullis.protocol.session.ServerSessionConfig;
+import io.portcullis.protocol.tls.TlsCredentials;
+import io.portcullis.protocol.wrap.ControlChannelProtection;
+import io.portcullis.protocol.wrap.HmacAlgorithm;
+import io.portcullis.protocol.wrap.KeyDirection;
+import io.portcullis.protocol.wrap.NoProtection;
+import io.portcullis.protocol.wrap.StaticKey;
+import io.portcullis.protocol.wrap.TlsAuth;
+import io.portcullis.protocol.wrap.TlsCrypt;
+import org.osgi.framework.Constants;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.Designate;
+
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * One OpenVPN endpoint per factory configuration. It picks its transport, authenticators and routing
+ * engine from the service registry by the names configured, starts when the transport and routing
+ * engine are there, and restarts its runtime when either is replaced or comes back.
+ */
+@Component(
+        configurationPid = "io.portcullis.endpoint",
+        configurationPolicy = ConfigurationPolicy.REQUIRE,
+        immediate = true,
+        service = OpenVpnEndpoint.class)
+@Designate(ocd = EndpointConfig.class, factory = true)
+public class OpenVpnEndpoint {
+
+    private static final Logger LOG = Logger.getLogger(OpenVpnEndpoint.class.getName());
+
+    private final PluginDirectory<Transport> transports = new PluginDirectory<>();
+    private final PluginDirectory<Authenticator> authenticators = new PluginDirectory<>();
+    private final PluginDirectory<RoutingEngine> routingEngines = new PluginDirectory<>();
+    // Start, restart and stop happen one at a time, off the framework's threads.
+    private final ExecutorService lifecycle = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "portcullis-endpoint-lifecycle");
+        t.setDaemon(true);
+        return t;
+    });
+    private volatile EndpointSettings settings;
+    private volatile ServerSessionConfig sessionConfig;
+    private volatile EndpointRuntime runtime;
+    private volatile boolean active;
+
+    @Activate
+    void activate(EndpointConfig config, Map<String, Object> properties) throws Exception {
+        Path home = Path.of(System.getProperty("karaf.home", System.getProperty("user.dir")));
+        String id = endpointId(properties);
+        EndpointSettings s = EndpointSettings.from(id, config, home);
+        firstBootPki(s);
+        this.sessionConfig = sessionConfig(s);
+        this.settings = s;
+        this.active = true;
+        transports.onChange((name, service) -> pluginChanged("transport", name, s.transportProtocol()));
+        routingEngines.onChange((name, service) -> pluginChanged("routing engine", name, s.routing()));
+        lifecycle.execute(this::restart);
+    }
+
+    @Deactivate
+    void deactivate() throws InterruptedException {
+        active = false;
+        lifecycle.execute(this::stopRuntime);
+        lifecycle.shutdown();
+        lifecycle.awaitTermination(10, TimeUnit.SECONDS);
+    }
+
+    /** The running endpoint, if its plugins are there. */
+    public Optional<EndpointRuntime> runtime() {
+        return Optional.ofNullable(runtime);
+    }
+
+    public EndpointSettings settings() {
+        return settings;
+    }
+
+    private void pluginChanged(String kind, String name, String wanted) {
+        if (active && name.equals(wanted)) {
+            LOG.info(() -> "endpoint " + settings.endpointId() + ": " + kind + " '" + name + "' changed in the registry");
+            lifecycle.execute(this::restart);
+        }
+    }
+
+    private void restart() {
+        stopRuntime();
+        if (!active) {
+            return;
+        }
+        EndpointSettings s = settings;
+        Optional<Transport> transport = transports.find(s.transportProtocol());
+        Optional<RoutingEngine> routing = routingEngines.find(s.routing());
+        if (transport.isEmpty() || routing.isEmpty()) {
+            LOG.warning(() -> "endpoint " + s.endpointId() + " waits for "
+                    + (transport.isEmpty() ? "transport '" + s.transportProtocol() + "' " : "")
+                    + (routing.isEmpty() ? "routing engine '" + s.routing() + "' " : "")
+                    + "to appear in the service registry (see vpn:plugins)");
+            return;
+        }
+        EndpointRuntime started = new EndpointRuntime(s, sessionConfig, new AuthenticationChain(s.authentication(), authenticators));
+        try {
+            started.start(transport.get(), routing.get()).toCompletableFuture().get(30, TimeUnit.SECONDS);
+            runtime = started;
+        } catch (Exception e) {
+            started.close();
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            LOG.log(Level.SEVERE, "endpoint " + s.endpointId() + " could not start: " + cause.getMessage(), cause);
+        }
+    }
+
+    private void stopRuntime() {
+        EndpointRuntime r = runtime;
+        runtime = null;
+        if (r != null) {
+            r.close();
+        }
+    }
+
+    private static String endpointId(Map<String, Object> properties) {
+        Object explicit = properties.get("endpointId");
+        if (explicit != null && !String.valueOf(explicit).isBlank()) {
+            return String.valueOf(explicit).trim();
+        }
+        String pid = String.valueOf(properties.get(Constants.SERVICE_PID));
+        // Karaf names a factory configuration from etc/io.portcullis.endpoint-NAME.cfg "io.portcullis.endpoint~NAME".
+        int tilde = pid.indexOf('~');
+        if (tilde >= 0) {
+            return pid.substring(tilde + 1);
+        }
+        int dot = pid.lastIndexOf('.');
+        return dot >= 0 ? pid.substring(dot + 1) : pid;
+    }
+
+    private static void firstBootPki(EndpointSettings s) throws Exception {
+        boolean created = new FirstBootPki(new SecureRandom()).ensure(new FirstBootPki.Files(
+                s.clientRootCertificateChain(), s.serverCertificate(), s.serverKey(), s.tlsCryptKey()));
+        if (created) {
+            LOG.info(() -> "endpoint " + s.endpointId() + ": first start, created a CA, server certificate, tls-crypt key "
+                    + "and a client certificate (client1) in " + s.serverCertificate().getParent());
+        }
+    }
+
+    static ServerSessionConfig sessionConfig(EndpointSettings s) {
+        TlsCredentials credentials = new TlsCredentials(
+                CredentialFiles.certificates("serverCertificate", s.serverCertificate()),
+                CredentialFiles.privateKey("serverKey", s.serverKey()));
+        Supplier<ControlChannelProtection> protection = switch (s.controlChannelProtection()) {
+            case NONE -> () -> NoProtection.INSTANCE;
+            case TLS_CRYPT -> {
+                StaticKey key = CredentialFiles.staticKey("tlsCryptKey", s.tlsCryptKey());
+                yield () -> TlsCrypt.forServer(key);
+            }
+            case TLS_AUTH -> {
+                StaticKey key = CredentialFiles.staticKey("tlsCryptKey", s.tlsCryptKey());
+                yield () -> new TlsAuth(key, KeyDirection.NORMAL, HmacAlgorithm.SHA1);
+            }
+        };
+        List<AeadAlgorithm> ciphers = s.dataCiphers().stream()
+                .map(name -> AeadAlgorithm.byOpenVpnName(name).orElseThrow()).toList();
+        return new ServerSessionConfig(protection, credentials, ciphers, Duration.ofSeconds(60),
+                Duration.ofSeconds(s.renegotiateSeconds()), Duration.ofSeconds(s.keepaliveIntervalSeconds()),
+                Duration.ofSeconds(s.keepaliveTimeoutSeconds()));
+    }
+
+    // ---- plugins from the service registry ----------------------------------------------------
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, target = "(" + Transport.NAME_PROPERTY + "=*)")
+    void bindTransport(Transport service, Map<String, Object> properties) {
+        transports.add(name(properties, Transport.NAME_PROPERTY), service, ranking(properties), serviceId(properties));
+    }
+
+    void unbindTransport(Transport service, Map<String, Object> properties) {
+        transports.remove(name(properties, Transport.NAME_PROPERTY), serviceId(properties));
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, target = "(" + Authenticator.NAME_PROPERTY + "=*)")
+    void bindAuthenticator(Authenticator service, Map<String, Object> properties) {
+        authenticators.add(name(properties, Authenticator.NAME_PROPERTY), service, ranking(properties), serviceId(properties));
+    }
+
+    void unbindAuthenticator(Authenticator service, Map<String, Object> properties) {
+        authenticators.remove(name(properties, Authenticator.NAME_PROPERTY), serviceId(properties));
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, target = "(" + RoutingEngine.NAME_PROPERTY + "=*)")
+    void bindRoutingEngine(RoutingEngine service, Map<String, Object> properties) {
+        routingEngines.add(name(properties, RoutingEngine.NAME_PROPERTY), service, ranking(properties), serviceId(properties));
+    }
+
+    void unbindRoutingEngine(RoutingEngine service, Map<String, Object> properties) {
+        routingEngines.remove(name(properties, RoutingEngine.NAME_PROPERTY), serviceId(properties));
+    }
+
+    private static String name(Map<String, Object> properties, String key) {
+        return String.valueOf(properties.get(key));
+    }
+
+    private static int ranking(Map<String, Object> properties) {
+        return properties.get(Constants.SERVICE_RANKING) instanceof Integer i ? i : 0;
+    }
+
+    private static long serviceId(Map<String, Object> properties) {
+        return (Long) properties.get(Constants.SERVICE_ID);
+    }
+}

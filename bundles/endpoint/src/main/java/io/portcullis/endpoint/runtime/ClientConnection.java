@@ -1,0 +1,53 @@
+package io.portcullis.endpoint.runtime;
+
+import io.portcullis.api.auth.AuthenticatedUser;
+import io.portcullis.api.transport.TransportBinding;
+import io.portcullis.protocol.data.DataChannelCipher;
+import io.portcullis.protocol.session.ServerSession;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+
+/**
+ * One client's connection: its control engine (used under this object's lock), its data keys by
+ * key id, its address and counters. Data opening happens on the peer's transport thread, sealing
+ * under {@link #sealLock} (the network reader and the keepalive timer both seal).
+ */
+final class ClientConnection {
+
+    final String id;
+    final InetSocketAddress peer;
+    final TransportBinding binding;
+    final ServerSession session;
+    final Instant started = Instant.now();
+    final Object sealLock = new Object();
+    final AtomicReferenceArray<DataChannelCipher> keys = new AtomicReferenceArray<>(8);
+    volatile int currentKeyId = -1;
+    volatile InetAddress address;
+    volatile int addressKey;
+    volatile AuthenticatedUser user;
+    volatile String cipherName = "";
+    volatile boolean closed;
+    volatile CompletableFuture<String> revocation;
+
+    // Single writer each: ingress from the peer's transport thread, egress under sealLock.
+    volatile long ingressBytes;
+    volatile long ingressPackets;
+    volatile long egressBytes;
+    volatile long egressPackets;
+
+    ClientConnection(String id, InetSocketAddress peer, TransportBinding binding, ServerSession session) {
+        this.id = id;
+        this.peer = peer;
+        this.binding = binding;
+        this.session = session;
+    }
+
+    String describe() {
+        AuthenticatedUser u = user;
+        return "connection " + id + " from " + peer + (u == null ? "" : " (" + u.name() + ")");
+    }
+}

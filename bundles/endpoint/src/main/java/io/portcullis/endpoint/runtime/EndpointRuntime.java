@@ -1,0 +1,448 @@
+package io.portcullis.endpoint.runtime;
+
+import io.portcullis.api.auth.AuthenticationRequest;
+import io.portcullis.api.auth.AuthenticationResult;
+import io.portcullis.api.auth.Secret;
+import io.portcullis.api.routing.NetworkPacketReceiver;
+import io.portcullis.api.routing.RoutingAttachment;
+import io.portcullis.api.routing.RoutingEngine;
+import io.portcullis.api.routing.RoutingSpec;
+import io.portcullis.api.transport.PacketReceiver;
+import io.portcullis.api.transport.Transport;
+import io.portcullis.api.transport.TransportBinding;
+import io.portcullis.endpoint.auth.AuthenticationChain;
+import io.portcullis.endpoint.config.EndpointSettings;
+import io.portcullis.endpoint.pool.AddressPool;
+import io.portcullis.protocol.data.DataChannelCipher;
+import io.portcullis.protocol.data.InnerPayload;
+import io.portcullis.protocol.data.OpenStatus;
+import io.portcullis.protocol.session.ServerSession;
+import io.portcullis.protocol.session.ServerSessionConfig;
+import io.portcullis.protocol.session.SessionOutput;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.security.SecureRandom;
+import java.util.BitSet;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * A running endpoint: one transport binding, one routing attachment, and the client connections
+ * between them. Control packets go through each connection's {@link ServerSession} under its lock;
+ * data packets are opened and sealed here, with the connection's keys, without a shared lock.
+ */
+public final class EndpointRuntime implements PacketReceiver, NetworkPacketReceiver, AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(EndpointRuntime.class.getName());
+    private static final int OP_DATA_V1 = 6;
+    private static final int OP_DATA_V2 = 9;
+    private static final int OP_HARD_RESET_CLIENT_V2 = 7;
+    private static final int BUFFER_SIZE = 65536;
+    private static final ThreadLocal<ByteBuffer> SCRATCH =
+            ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(BUFFER_SIZE));
+
+    private final EndpointSettings settings;
+    private final ServerSessionConfig sessionConfig;
+    private final AuthenticationChain authentication;
+    private final AddressPool pool;
+    private final SecureRandom random = new SecureRandom();
+    private final Map<InetSocketAddress, ClientConnection> byPeer = new ConcurrentHashMap<>();
+    private final Map<Integer, ClientConnection> byAddress = new ConcurrentHashMap<>();
+    private final BitSet peerIds = new BitSet();
+    private final AtomicLong connectionCounter = new AtomicLong();
+    private final LongAdder dropped = new LongAdder();
+    private final ScheduledExecutorService timer;
+    private final ScheduledFuture<?> ticking;
+    private volatile TransportBinding binding;
+    private volatile RoutingAttachment attachment;
+
+    public EndpointRuntime(EndpointSettings settings, ServerSessionConfig sessionConfig, AuthenticationChain authentication) {
+        this.settings = settings;
+        this.sessionConfig = sessionConfig;
+        this.authentication = authentication;
+        this.pool = new AddressPool(settings.clientCidrBlock());
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "portcullis-endpoint-" + settings.endpointId());
+            t.setDaemon(true);
+            return t;
+        });
+        this.ticking = timer.scheduleWithFixedDelay(this::tick, 100, 100, TimeUnit.MILLISECONDS);
+    }
+
+    /** Sets up routing, then listens: clients are only accepted once their packets can flow. */
+    public CompletionStage<Void> start(Transport transport, RoutingEngine routing) {
+        RoutingSpec spec = new RoutingSpec(settings.endpointId(), settings.interfaceName(), settings.clientCidrBlock(),
+                Optional.empty(), settings.tunnelMtu(), settings.sourceNat(), settings.routes());
+        return routing.attach(spec, this).thenCompose(attached -> {
+            this.attachment = attached;
+            return transport.bind(settings.listen(), this);
+        }).thenAccept(bound -> {
+            this.binding = bound;
+            LOG.info(() -> "endpoint " + settings.endpointId() + " listening on " + settings.transportProtocol() + " "
+                    + bound.localAddress() + ", clients " + settings.clientCidrBlock() + " via "
+                    + attachment.interfaceName());
+        });
+    }
+
+    public Collection<ClientConnectionView> connections() {
+        return byPeer.values().stream().map(ClientConnectionView::of).toList();
+    }
+
+    public long droppedPackets() {
+        return dropped.sum();
+    }
+
+    // ---- from clients -------------------------------------------------------------------------
+
+    @Override
+    public void received(TransportBinding from, InetSocketAddress peer, ByteBuffer packet) {
+        if (!packet.hasRemaining()) {
+            dropped.increment();
+            return;
+        }
+        int first = packet.get(packet.position()) & 0xff;
+        int opcode = first >>> 3;
+        ClientConnection connection = byPeer.get(peer);
+        if (opcode == OP_DATA_V2 || opcode == OP_DATA_V1) {
+            if (connection == null) {
+                dropped.increment();
+            } else {
+                dataFromClient(connection, first & 7, packet);
+            }
+        } else if (connection != null) {
+            List<SessionOutput> outputs;
+            synchronized (connection) {
+                outputs = connection.session.onControlPacket(packet, System.nanoTime());
+            }
+            process(connection, outputs);
+        } else if (opcode == OP_HARD_RESET_CLIENT_V2) {
+            newConnection(from, peer, packet);
+        } else {
+            dropped.increment();
+        }
+    }
+
+    private void newConnection(TransportBinding from, InetSocketAddress peer, ByteBuffer packet) {
+        int peerId = allocatePeerId();
+        if (peerId < 0) {
+            dropped.increment();
+            return;
+        }
+        ServerSession.Accepted accepted = ServerSession.accept(sessionConfig, peerId, packet, System.nanoTime(),
+                System.currentTimeMillis() / 1000, random);
+        if (accepted instanceof ServerSession.Accepted.Rejected rejected) {
+            releasePeerId(peerId);
+            dropped.increment();
+            LOG.fine(() -> "endpoint " + settings.endpointId() + ": first packet from " + peer + " refused: " + rejected.reason());
+            return;
+        }
+        ServerSession.Accepted.Ok ok = (ServerSession.Accepted.Ok) accepted;
+        String id = settings.endpointId() + "-" + Long.toHexString(System.currentTimeMillis()) + "-" + connectionCounter.incrementAndGet();
+        ClientConnection connection = new ClientConnection(id, peer, from, ok.session());
+        ClientConnection racing = byPeer.putIfAbsent(peer, connection);
+        if (racing != null) {
+            releasePeerId(peerId);
+            return;
+        }
+        LOG.info(() -> connection.describe() + ": new connection attempt on endpoint " + settings.endpointId());
+        process(connection, ok.outputs());
+    }
+
+    private void dataFromClient(ClientConnection connection, int keyId, ByteBuffer packet) {
+        DataChannelCipher cipher = connection.keys.get(keyId);
+        if (cipher == null) {
+            dropped.increment();
+            return;
+        }
+        ByteBuffer plain = SCRATCH.get();
+        plain.clear();
+        int length = packet.remaining();
+        OpenStatus status = cipher.open(packet, plain, System.nanoTime());
+        if (status != OpenStatus.OK) {
+            dropped.increment();
+            return;
+        }
+        plain.flip();
+        connection.ingressBytes += length;
+        connection.ingressPackets++;
+        connection.session.onDataReceived(System.nanoTime());
+        switch (InnerPayload.classify(plain)) {
+            case PING, OCC_OTHER -> {
+            }
+            case OCC_EXIT -> {
+                List<SessionOutput> outputs;
+                synchronized (connection) {
+                    outputs = connection.session.onClientExit(System.nanoTime());
+                }
+                process(connection, outputs);
+            }
+            case IP_PACKET -> toNetwork(connection, plain);
+        }
+    }
+
+    private void toNetwork(ClientConnection connection, ByteBuffer ipPacket) {
+        RoutingAttachment routing = attachment;
+        if (routing == null || !sourceIsClient(connection, ipPacket)) {
+            dropped.increment(); // spoofed source, or routing gone
+            return;
+        }
+        routing.send(ipPacket);
+    }
+
+    private static boolean sourceIsClient(ClientConnection connection, ByteBuffer ip) {
+        int p = ip.position();
+        if (ip.remaining() < 20 || (ip.get(p) & 0xf0) != 0x40) {
+            return false; // IPv4 only for now; IPv6 comes with dual-stack endpoints
+        }
+        return ip.getInt(p + 12) == connection.addressKey && connection.address != null;
+    }
+
+    // ---- from the networks --------------------------------------------------------------------
+
+    @Override
+    public void received(RoutingAttachment from, ByteBuffer ipPacket) {
+        int p = ipPacket.position();
+        if (ipPacket.remaining() < 20 || (ipPacket.get(p) & 0xf0) != 0x40) {
+            dropped.increment();
+            return;
+        }
+        ClientConnection connection = byAddress.get(ipPacket.getInt(p + 16));
+        if (connection == null) {
+            dropped.increment();
+            return;
+        }
+        sealAndSend(connection, ipPacket);
+    }
+
+    @Override
+    public void attachmentClosed(RoutingAttachment closed) {
+        if (attachment == closed) {
+            attachment = null;
+        }
+    }
+
+    private void sealAndSend(ClientConnection connection, ByteBuffer payload) {
+        int keyId = connection.currentKeyId;
+        DataChannelCipher cipher = keyId < 0 ? null : connection.keys.get(keyId);
+        TransportBinding out = binding;
+        if (cipher == null || out == null) {
+            dropped.increment();
+            return;
+        }
+        ByteBuffer sealed = SCRATCH.get();
+        synchronized (connection.sealLock) {
+            sealed.clear();
+            int plainLength = payload.remaining();
+            try {
+                cipher.seal(payload, sealed);
+            } catch (RuntimeException e) {
+                dropped.increment();
+                return;
+            }
+            connection.egressBytes += plainLength;
+            connection.egressPackets++;
+            sealed.flip();
+            out.send(connection.peer, sealed);
+        }
+    }
+
+    // ---- the control path ---------------------------------------------------------------------
+
+    private void process(ClientConnection connection, List<SessionOutput> outputs) {
+        for (SessionOutput output : outputs) {
+            if (output instanceof SessionOutput.Send send) {
+                connection.binding.send(connection.peer, ByteBuffer.wrap(send.packet()));
+            } else if (output instanceof SessionOutput.Authenticate request) {
+                authenticate(connection, request);
+            } else if (output instanceof SessionOutput.InstallKeys install) {
+                connection.keys.set(install.keyId(), install.cipher());
+                connection.currentKeyId = install.keyId();
+                connection.cipherName = install.cipher().algorithm().openVpnName();
+            } else if (output instanceof SessionOutput.RetireKeys retire) {
+                connection.keys.set(retire.keyId(), null);
+            } else if (output instanceof SessionOutput.Established established) {
+                LOG.info(() -> connection.describe() + ": connected, address " + hostOf(connection) + ", cipher "
+                        + established.cipher().openVpnName());
+            } else if (output instanceof SessionOutput.SendPing) {
+                sealAndSend(connection, ByteBuffer.wrap(InnerPayload.ping()));
+            } else if (output instanceof SessionOutput.Closed closed) {
+                remove(connection, closed.reason());
+            }
+        }
+        connection.binding.flush();
+    }
+
+    private void authenticate(ClientConnection connection, SessionOutput.Authenticate request) {
+        AuthenticationRequest authRequest = new AuthenticationRequest(settings.endpointId(), connection.id,
+                connection.peer, request.clientChain(), request.username(),
+                request.password().map(secret -> Secret.of(secret.toChars())), Optional.empty(),
+                request.peerInfo().asMap(), Optional.empty());
+        authentication.authenticate(authRequest).whenComplete((result, failure) -> {
+            List<SessionOutput> outputs;
+            synchronized (connection) {
+                if (connection.closed) {
+                    return;
+                }
+                outputs = decide(connection, result, failure);
+            }
+            process(connection, outputs);
+        });
+    }
+
+    /** Turns the chain's verdict into the session's next step; runs under the connection's lock. */
+    private List<SessionOutput> decide(ClientConnection connection, AuthenticationResult result, Throwable failure) {
+        if (failure != null || !(result instanceof AuthenticationResult.Accepted accepted)) {
+            String reason = failure != null ? "authentication failed: " + failure
+                    : ((AuthenticationResult.Rejected) result).reason();
+            String told = result instanceof AuthenticationResult.Rejected r ? r.clientMessage() : "authentication failed";
+            LOG.warning(() -> connection.describe() + ": refused: " + reason);
+            return connection.session.onAuthenticationResult(false, List.of(), told);
+        }
+        Optional<InetAddress> lease = pool.lease();
+        if (lease.isEmpty()) {
+            LOG.warning(() -> connection.describe() + ": refused: address pool " + pool.network() + " is exhausted ("
+                    + pool.capacity() + " clients)");
+            return connection.session.onAuthenticationResult(false, List.of(), "no address available");
+        }
+        connection.user = accepted.user();
+        connection.address = lease.get();
+        connection.addressKey = ByteBuffer.wrap(lease.get().getAddress()).getInt();
+        byAddress.put(connection.addressKey, connection);
+        CompletableFuture<String> revocation = accepted.revocation().toCompletableFuture();
+        connection.revocation = revocation;
+        revocation.thenAccept(reason -> disconnect(connection, "revoked: " + reason));
+        LOG.info(() -> connection.describe() + ": authenticated as " + accepted.user().name() + " by "
+                + accepted.user().authenticator() + ", groups " + accepted.user().groups());
+        return connection.session.onAuthenticationResult(true,
+                PushOptions.forClient(settings, lease.get(), pool.gateway()), "");
+    }
+
+    /** Ends a connection from the server side (revocation, operator). */
+    public void disconnect(ClientConnection connection, String reason) {
+        List<SessionOutput> outputs;
+        synchronized (connection) {
+            if (connection.closed) {
+                return;
+            }
+            LOG.info(() -> connection.describe() + ": disconnecting: " + reason);
+            outputs = connection.session.disconnect(reason, System.nanoTime());
+        }
+        process(connection, outputs);
+    }
+
+    private void tick() {
+        long now = System.nanoTime();
+        for (ClientConnection connection : byPeer.values()) {
+            try {
+                List<SessionOutput> outputs;
+                synchronized (connection) {
+                    if (connection.closed || connection.session.nextWakeupNanos() - now > 0) {
+                        continue;
+                    }
+                    outputs = connection.session.onTick(now);
+                }
+                process(connection, outputs);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, connection.describe() + ": timer failed; ending it", e);
+                remove(connection, "internal error: " + e);
+            }
+        }
+    }
+
+    private void remove(ClientConnection connection, String reason) {
+        synchronized (connection) {
+            if (connection.closed) {
+                return;
+            }
+            connection.closed = true;
+        }
+        byPeer.remove(connection.peer, connection);
+        if (connection.address != null) {
+            byAddress.remove(connection.addressKey, connection);
+            pool.release(connection.address);
+        }
+        releasePeerId(connection.session.peerId());
+        CompletableFuture<String> revocation = connection.revocation;
+        if (revocation != null) {
+            revocation.cancel(false);
+        }
+        connection.binding.disconnect(connection.peer);
+        LOG.info(() -> connection.describe() + ": closed: " + reason + " (in " + connection.ingressBytes + " B/"
+                + connection.ingressPackets + " pkts, out " + connection.egressBytes + " B/" + connection.egressPackets + " pkts)");
+    }
+
+    @Override
+    public void disconnected(TransportBinding from, InetSocketAddress peer) {
+        ClientConnection connection = byPeer.get(peer);
+        if (connection != null) {
+            remove(connection, "transport connection closed");
+        }
+    }
+
+    @Override
+    public void bindingClosed(TransportBinding closed) {
+        if (binding == closed) {
+            binding = null;
+        }
+    }
+
+    private synchronized int allocatePeerId() {
+        int id = peerIds.nextClearBit(0);
+        if (id > 0xFFFFFE) {
+            return -1;
+        }
+        peerIds.set(id);
+        return id;
+    }
+
+    private synchronized void releasePeerId(int id) {
+        peerIds.clear(id);
+    }
+
+    private static String hostOf(ClientConnection connection) {
+        InetAddress a = connection.address;
+        return a == null ? "-" : a.getHostAddress();
+    }
+
+    /** Ends every connection, stops listening, tears routing down. */
+    @Override
+    public void close() {
+        ticking.cancel(false);
+        for (ClientConnection connection : List.copyOf(byPeer.values())) {
+            try {
+                List<SessionOutput> outputs;
+                synchronized (connection) {
+                    outputs = connection.session.disconnect("endpoint stopping", System.nanoTime());
+                }
+                process(connection, outputs);
+            } catch (RuntimeException e) {
+                LOG.log(Level.FINE, "while ending " + connection.describe(), e);
+            }
+            remove(connection, "endpoint stopping");
+        }
+        TransportBinding b = binding;
+        if (b != null) {
+            b.close();
+        }
+        RoutingAttachment a = attachment;
+        if (a != null) {
+            a.close();
+        }
+        timer.shutdownNow();
+    }
+}

@@ -58,9 +58,13 @@ public final class AuthenticationChain {
                         revocation.complete(reason);
                     }
                 });
+                // When the session ends (the endpoint cancels the merged stage), each authenticator
+                // may forget the session: cancel its own stage too.
+                revocation.whenComplete((reason, e) -> ok.revocation().toCompletableFuture().cancel(false));
                 return stage(index + 1, request.withPrevious(ok.user()), ok.user(), revocation);
             }
             if (outcome instanceof AuthenticationResult.Rejected) {
+                revocation.cancel(false); // releases what earlier stages of the chain hold for this attempt
                 return CompletableFuture.completedFuture(outcome);
             }
             return CompletableFuture.<AuthenticationResult>completedFuture(new AuthenticationResult.Rejected(

@@ -1,7 +1,5 @@
 package io.portcullis.routing.tun;
 
-import io.portcullis.api.net.IpNetwork;
-
 import java.io.IOException;
 import java.net.InetAddress;
 
@@ -29,9 +27,4 @@ interface HostNetwork {
 
     /** Applies an nftables script atomically (one transaction). */
     void applyNftables(String script) throws IOException;
-
-    /** The client network a device's own address comes from; for logs. */
-    static String describe(IpNetwork network, InetAddress own) {
-        return own.getHostAddress() + "/" + network.prefixLength();
-    }
 }

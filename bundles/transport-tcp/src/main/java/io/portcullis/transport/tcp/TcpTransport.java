@@ -43,6 +43,7 @@ import java.util.logging.Logger;
  */
 @Component(
         service = Transport.class,
+        immediate = true, // owns event loops: start them once, not on every lookup
         configurationPid = "io.portcullis.transport.tcp",
         property = Transport.NAME_PROPERTY + "=" + TcpTransport.NAME)
 @Designate(ocd = TcpTransportConfig.class)

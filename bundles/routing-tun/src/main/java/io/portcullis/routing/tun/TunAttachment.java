@@ -1,0 +1,286 @@
+package io.portcullis.routing.tun;
+
+import io.portcullis.api.net.IpNetwork;
+import io.portcullis.api.routing.NetworkPacketReceiver;
+import io.portcullis.api.routing.RoutingAttachment;
+import io.portcullis.api.routing.RoutingSpec;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * One endpoint's TUN device in use: a reader thread per device queue that hands packets to the
+ * receiver, {@link #send} that writes clients' packets to the device, and the endpoint's NAT table.
+ * <p>
+ * Data path: each reader owns its batch of direct buffers and its counters (published once per
+ * batch); senders share nothing but {@link LongAdder}s. Control path (NAT updates, close) runs
+ * on the engine's control thread, one change at a time.
+ */
+final class TunAttachment implements RoutingAttachment {
+
+    private static final Logger LOG = Logger.getLogger(TunAttachment.class.getName());
+    private static final int BATCH_BYTES = 1 << 20;
+    private static final int MAX_BATCH = 32;
+
+    private final TunRoutingEngine engine;
+    private final RoutingSpec spec;
+    private final TunDevice device;
+    private final NetworkPacketReceiver receiver;
+    private final PacketFilter filter;
+    private final Optional<String> natTable;
+    private final Optional<String> natOutInterface;
+    private final int readBufferBytes;
+    private final Thread[] readers;
+    private final ReaderCounters[] readerCounters;
+    private final LongAdder packetsToNetwork = new LongAdder();
+    private final LongAdder bytesToNetwork = new LongAdder();
+    private final LongAdder malformedFromClients = new LongAdder();
+    private final LongAdder outsideFromClients = new LongAdder();
+    private final LongAdder writeDrops = new LongAdder();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicBoolean receiverFailureLogged = new AtomicBoolean();
+    private volatile List<IpNetwork> routedNetworks;
+
+    TunAttachment(TunRoutingEngine engine, RoutingSpec spec, TunDevice device, NetworkPacketReceiver receiver,
+                  Optional<String> natTable, Optional<String> natOutInterface, int readBufferBytes) {
+        this.engine = engine;
+        this.spec = spec;
+        this.device = device;
+        this.receiver = receiver;
+        this.filter = new PacketFilter(spec.clientNetwork(), spec.clientNetworkIpv6());
+        this.natTable = natTable;
+        this.natOutInterface = natOutInterface;
+        this.readBufferBytes = readBufferBytes;
+        this.routedNetworks = spec.routedNetworks();
+        this.readers = new Thread[device.queues()];
+        this.readerCounters = new ReaderCounters[device.queues()];
+        for (int q = 0; q < readers.length; q++) {
+            int queue = q;
+            readerCounters[q] = new ReaderCounters();
+            readers[q] = new Thread(() -> readLoop(queue), "portcullis-tun-" + device.name() + "-" + q);
+            readers[q].setDaemon(true);
+        }
+    }
+
+    void start() {
+        for (Thread reader : readers) {
+            reader.start();
+        }
+    }
+
+    String endpointId() {
+        return spec.endpointId();
+    }
+
+    Optional<String> natTable() {
+        return natTable;
+    }
+
+    List<IpNetwork> routedNetworks() {
+        return routedNetworks;
+    }
+
+    boolean isOpen() {
+        return !closed.get();
+    }
+
+    @Override
+    public String interfaceName() {
+        return device.name();
+    }
+
+    // ---- data path: network -> clients
+
+    private void readLoop(int queue) {
+        int batchSize = Math.max(1, Math.min(MAX_BATCH, BATCH_BYTES / readBufferBytes));
+        ByteBuffer[] batch = new ByteBuffer[batchSize];
+        for (int i = 0; i < batchSize; i++) {
+            batch[i] = ByteBuffer.allocateDirect(readBufferBytes);
+        }
+        ReaderCounters counters = readerCounters[queue];
+        long packets = 0, bytes = 0, malformed = 0, outside = 0, failures = 0;
+        try {
+            while (true) {
+                int count = device.read(queue, batch);
+                if (count < 0) {
+                    return;
+                }
+                for (int i = 0; i < count && !closed.get(); i++) {
+                    ByteBuffer packet = batch[i];
+                    int verdict = filter.fromNetwork(packet);
+                    if (verdict == PacketFilter.MALFORMED) {
+                        malformed++;
+                    } else if (verdict == PacketFilter.OUTSIDE) {
+                        outside++;
+                    } else {
+                        int length = packet.remaining();
+                        try {
+                            receiver.received(this, packet);
+                            packets++;
+                            bytes += length;
+                        } catch (RuntimeException e) {
+                            failures++;
+                            logReceiverFailure(e);
+                        }
+                    }
+                }
+                counters.publish(packets, bytes, malformed, outside, failures);
+            }
+        } catch (IOException e) {
+            if (!closed.get()) {
+                LOG.severe(() -> "endpoint " + spec.endpointId() + ": " + e.getMessage() + "; closing its routing");
+                engine.closeLater(this);
+            }
+        } catch (Throwable e) {
+            if (!closed.get()) {
+                LOG.log(Level.SEVERE, "endpoint " + spec.endpointId() + ": the reader of " + device.name()
+                        + " failed; closing its routing", e);
+                engine.closeLater(this);
+            }
+        } finally {
+            counters.publish(packets, bytes, malformed, outside, failures);
+        }
+    }
+
+    private void logReceiverFailure(RuntimeException e) {
+        if (receiverFailureLogged.compareAndSet(false, true)) {
+            LOG.log(Level.WARNING, "endpoint " + spec.endpointId() + ": the receiver threw on a packet from "
+                    + device.name() + "; the packet was dropped (further failures are only counted)", e);
+        }
+    }
+
+    // ---- data path: clients -> network
+
+    @Override
+    public void send(ByteBuffer ipPacket) {
+        int limit = ipPacket.limit();
+        int verdict = filter.fromClient(ipPacket);
+        if (verdict != PacketFilter.PASS) {
+            (verdict == PacketFilter.MALFORMED ? malformedFromClients : outsideFromClients).increment();
+            ipPacket.limit(limit).position(limit);
+            return;
+        }
+        int length = ipPacket.remaining();
+        if (device.write(ipPacket)) {
+            packetsToNetwork.increment();
+            bytesToNetwork.add(length);
+        } else {
+            writeDrops.increment();
+        }
+        ipPacket.limit(limit).position(limit);
+    }
+
+    TunStatistics statistics() {
+        long packets = 0, bytes = 0, malformed = malformedFromClients.sum(), failures = 0;
+        long outside = outsideFromClients.sum();
+        for (ReaderCounters c : readerCounters) {
+            packets += c.packets;
+            bytes += c.bytes;
+            malformed += c.malformed;
+            outside += c.outside;
+            failures += c.failures;
+        }
+        return new TunStatistics(packets, bytes, packetsToNetwork.sum(), bytesToNetwork.sum(), malformed, outside,
+                failures, writeDrops.sum());
+    }
+
+    // ---- control path
+
+    @Override
+    public void updateRoutedNetworks(List<IpNetwork> networks) {
+        List<IpNetwork> copy = List.copyOf(networks);
+        if (closed.get()) {
+            throw new IllegalStateException("the routing of endpoint " + spec.endpointId() + " on " + device.name()
+                    + " is closed; attach again");
+        }
+        if (natTable.isEmpty()) {
+            routedNetworks = copy;
+            LOG.info(() -> "endpoint " + spec.endpointId() + ": routed networks now " + copy + " (no source NAT)");
+            return;
+        }
+        try {
+            engine.onControl(() -> {
+                if (!closed.get()) {
+                    engine.host().applyNftables(NatRuleset.replace(natTable.get(), spec.clientNetwork(), copy,
+                            natOutInterface));
+                    routedNetworks = copy;
+                }
+                return null;
+            });
+        } catch (IOException e) {
+            throw new IllegalStateException("endpoint " + spec.endpointId() + ": could not update source NAT ("
+                    + e.getMessage() + "); the previous rules stay in place", e);
+        }
+        LOG.info(() -> "endpoint " + spec.endpointId() + ": routed networks now " + copy + ", source NAT in table ip "
+                + natTable.get() + " replaced");
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        device.wakeup();
+        for (Thread reader : readers) {
+            if (reader != Thread.currentThread() && reader.isAlive()) {
+                try {
+                    reader.join(TimeUnit.SECONDS.toMillis(5));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                if (reader.isAlive()) {
+                    LOG.warning(() -> reader.getName() + " did not stop within 5 s (a receiver call blocks?)");
+                }
+            }
+        }
+        device.close();
+        natTable.ifPresent(table -> {
+            try {
+                engine.onControl(() -> {
+                    engine.host().applyNftables(NatRuleset.delete(table));
+                    return null;
+                });
+            } catch (IOException | RuntimeException e) {
+                LOG.warning(() -> "endpoint " + spec.endpointId() + ": could not remove nftables table ip " + table
+                        + " (" + e.getMessage() + "); remove it with: nft delete table ip " + table);
+            }
+        });
+        engine.removed(this);
+        LOG.info(() -> "endpoint " + spec.endpointId() + ": " + device.name() + " closed"
+                + natTable.map(t -> " and table ip " + t + " removed").orElse("") + "; " + statistics());
+        try {
+            receiver.attachmentClosed(this);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "endpoint " + spec.endpointId() + ": the receiver failed on attachmentClosed", e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "TUN routing of endpoint " + spec.endpointId() + " on " + device.name();
+    }
+
+    /** One reader's counters: written by that reader once per batch, read by anyone. */
+    private static final class ReaderCounters {
+        volatile long packets;
+        volatile long bytes;
+        volatile long malformed;
+        volatile long outside;
+        volatile long failures;
+
+        void publish(long packets, long bytes, long malformed, long outside, long failures) {
+            this.packets = packets;
+            this.bytes = bytes;
+            this.malformed = malformed;
+            this.outside = outside;
+            this.failures = failures;
+        }
+    }
+}

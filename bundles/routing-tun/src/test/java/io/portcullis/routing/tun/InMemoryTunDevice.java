@@ -1,0 +1,90 @@
+package io.portcullis.routing.tun;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/** A TUN device in memory: tests inject what "the kernel" sends and read what the engine wrote. */
+final class InMemoryTunDevice implements TunDevice {
+
+    final String name;
+    final int queues;
+    final int maxPacket;
+    final BlockingQueue<Object> fromKernel = new LinkedBlockingQueue<>();
+    final BlockingQueue<byte[]> toKernel = new LinkedBlockingQueue<>();
+    volatile boolean woken;
+    volatile boolean closed;
+
+    InMemoryTunDevice(String name, int queues, int maxPacket) {
+        this.name = name;
+        this.queues = queues;
+        this.maxPacket = maxPacket;
+    }
+
+    /** A packet for the engine to read. */
+    void inject(byte[] packet) {
+        fromKernel.add(packet);
+    }
+
+    /** Makes the next read fail as if the device went away. */
+    void fail(String message) {
+        fromKernel.add(new IOException(message));
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public int queues() {
+        return queues;
+    }
+
+    @Override
+    public int read(int queue, ByteBuffer[] packets) throws IOException {
+        while (!woken) {
+            Object next;
+            try {
+                next = fromKernel.poll(20, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return -1;
+            }
+            if (next instanceof IOException failure) {
+                throw failure;
+            }
+            if (next != null) { // one packet per call keeps several reader queues simple
+                byte[] packet = (byte[]) next;
+                int n = Math.min(packet.length, packets[0].capacity()); // truncates, as the kernel does
+                packets[0].clear().put(packet, 0, n).flip();
+                return 1;
+            }
+        }
+        return -1;
+    }
+
+    @Override
+    public boolean write(ByteBuffer packet) {
+        if (woken) {
+            return false;
+        }
+        byte[] copy = new byte[packet.remaining()];
+        packet.get(copy);
+        toKernel.add(copy);
+        return true;
+    }
+
+    @Override
+    public void wakeup() {
+        woken = true;
+    }
+
+    @Override
+    public void close() {
+        woken = true;
+        closed = true;
+    }
+}

@@ -42,10 +42,11 @@ public class ApplianceIT extends PortcullisTestSupport {
                 seen++;
             }
         }
-        for (String expected : new String[]{"io.portcullis.api", UDP_BUNDLE, "io.portcullis.shell"}) {
+        for (String expected : new String[]{"io.portcullis.api", UDP_BUNDLE, "io.portcullis.transport.tcp",
+                "io.portcullis.auth.certificate", "io.portcullis.routing.tun", "io.portcullis.shell"}) {
             assertEquals(expected + " is not active", Bundle.ACTIVE, bundle(expected).getState());
         }
-        assertTrue("expected at least 3 portcullis bundles, saw " + seen, seen >= 3);
+        assertTrue("expected at least 6 portcullis bundles, saw " + seen, seen >= 6);
     }
 
     @Test
@@ -64,6 +65,12 @@ public class ApplianceIT extends PortcullisTestSupport {
         assertTrue(row, row.contains(UDP_BUNDLE));
         assertTrue(row, row.contains("Active"));
         assertTrue(row, row.contains(String.valueOf(bundle(UDP_BUNDLE).getBundleId())));
+
+        for (String[] kindAndName : new String[][]{{"transport", "tcp"}, {"authenticator", "certificate"}, {"routing", "tun"}}) {
+            String line = rowFor(out, kindAndName[1]);
+            assertNotNull("vpn:plugins does not list " + kindAndName[1] + ":\n" + out, line);
+            assertTrue(line, line.startsWith(kindAndName[0]));
+        }
 
         String onlyRouting = execute("vpn:plugins --kind routing");
         assertNull("--kind routing still shows the udp transport:\n" + onlyRouting, rowFor(onlyRouting, "udp"));

@@ -20,6 +20,9 @@ import java.util.Optional;
  * @param challengeResponse the client's answer to a {@link AuthenticationResult.Challenge}, if any
  * @param peerInfo          the client's IV_* and UV_* peer-info values (IV_VER, IV_PLAT, ...)
  * @param previous          what earlier authenticators of the chain accepted, if any
+ * @param endpointSettings  the endpoint's configuration, for authenticators whose settings differ
+ *                          per endpoint (the client CA and CRL of certificate sign-in, say); file
+ *                          paths in it are absolute. Never holds a secret.
  */
 public record AuthenticationRequest(
         String endpointId,
@@ -30,7 +33,13 @@ public record AuthenticationRequest(
         Optional<Secret> password,
         Optional<Secret> challengeResponse,
         Map<String, String> peerInfo,
-        Optional<AuthenticatedUser> previous) {
+        Optional<AuthenticatedUser> previous,
+        Map<String, String> endpointSettings) {
+
+    /** Setting carrying the absolute path of the endpoint's client CA file. */
+    public static final String CLIENT_ROOT_CERTIFICATE_CHAIN = "clientRootCertificateChain";
+    /** Setting carrying the absolute path of the endpoint's client CRL file, absent when none. */
+    public static final String CLIENT_CERTIFICATE_REVOCATION_LIST = "clientCertificateRevocationList";
 
     public AuthenticationRequest {
         Objects.requireNonNull(endpointId, "endpointId");
@@ -41,6 +50,7 @@ public record AuthenticationRequest(
         Objects.requireNonNull(password, "password");
         Objects.requireNonNull(challengeResponse, "challengeResponse");
         Objects.requireNonNull(previous, "previous");
+        endpointSettings = Map.copyOf(endpointSettings);
     }
 
     /** The leaf certificate, if the client sent one. */
@@ -51,12 +61,12 @@ public record AuthenticationRequest(
     /** The same request as seen by the next authenticator of a chain. */
     public AuthenticationRequest withPrevious(AuthenticatedUser user) {
         return new AuthenticationRequest(endpointId, connectionId, clientAddress, certificateChain,
-                username, password, challengeResponse, peerInfo, Optional.of(user));
+                username, password, challengeResponse, peerInfo, Optional.of(user), endpointSettings);
     }
 
     /** The same request carrying the client's answer to a challenge. */
     public AuthenticationRequest withChallengeResponse(Secret response) {
         return new AuthenticationRequest(endpointId, connectionId, clientAddress, certificateChain,
-                username, password, Optional.of(response), peerInfo, previous);
+                username, password, Optional.of(response), peerInfo, previous, endpointSettings);
     }
 }

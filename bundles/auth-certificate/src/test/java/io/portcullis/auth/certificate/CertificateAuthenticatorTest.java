@@ -315,7 +315,7 @@ class CertificateAuthenticatorTest {
 
     private static AuthenticationRequest request(X509Certificate... chain) {
         return new AuthenticationRequest("corp", "c-1", new InetSocketAddress("198.51.100.7", 50000), List.of(chain),
-                Optional.empty(), Optional.empty(), Optional.empty(), Map.of(), Optional.empty());
+                Optional.empty(), Optional.empty(), Optional.empty(), Map.of(), Optional.empty(), Map.of());
     }
 
     private static AuthenticationResult.Accepted accepted(java.util.concurrent.CompletionStage<AuthenticationResult> stage)

@@ -68,6 +68,7 @@ public final class EndpointRuntime implements PacketReceiver, NetworkPacketRecei
     private final LongAdder dropped = new LongAdder();
     private final ScheduledExecutorService timer;
     private final ScheduledFuture<?> ticking;
+    private final Map<String, String> authenticatorSettings;
     private volatile TransportBinding binding;
     private volatile RoutingAttachment attachment;
 
@@ -76,12 +77,22 @@ public final class EndpointRuntime implements PacketReceiver, NetworkPacketRecei
         this.sessionConfig = sessionConfig;
         this.authentication = authentication;
         this.pool = new AddressPool(settings.clientCidrBlock());
+        this.authenticatorSettings = authenticatorSettings(settings);
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "portcullis-endpoint-" + settings.endpointId());
             t.setDaemon(true);
             return t;
         });
         this.ticking = timer.scheduleWithFixedDelay(this::tick, 100, 100, TimeUnit.MILLISECONDS);
+    }
+
+    private static Map<String, String> authenticatorSettings(EndpointSettings settings) {
+        Map<String, String> map = new java.util.HashMap<>();
+        map.put("endpointId", settings.endpointId());
+        map.put(AuthenticationRequest.CLIENT_ROOT_CERTIFICATE_CHAIN, settings.clientRootCertificateChain().toString());
+        settings.clientCertificateRevocationList().ifPresent(crl ->
+                map.put(AuthenticationRequest.CLIENT_CERTIFICATE_REVOCATION_LIST, crl.toString()));
+        return Map.copyOf(map);
     }
 
     /** Sets up routing, then listens: clients are only accepted once their packets can flow. */
@@ -291,7 +302,7 @@ public final class EndpointRuntime implements PacketReceiver, NetworkPacketRecei
         AuthenticationRequest authRequest = new AuthenticationRequest(settings.endpointId(), connection.id,
                 connection.peer, request.clientChain(), request.username(),
                 request.password().map(secret -> Secret.of(secret.toChars())), Optional.empty(),
-                request.peerInfo().asMap(), Optional.empty());
+                request.peerInfo().asMap(), Optional.empty(), authenticatorSettings);
         authentication.authenticate(authRequest).whenComplete((result, failure) -> {
             List<SessionOutput> outputs;
             synchronized (connection) {

@@ -15,10 +15,8 @@ import java.util.List;
  * {@link VpnServerConfig}, and {@code bin/karaf server} started as root inside the appliance
  * namespace. Ready when the endpoint listens on {@code listenAddress:vpnPort}.
  *
- * <p>Not used by any test yet: the endpoint does not exist. {@code ApplianceIT extends
- * TunnelContract} with {@code newServer} returning this and {@code refusalLogged} matching the
- * appliance's connection log is what plugs it in; {@code e2e/bench.sh --server portcullis} runs
- * the benchmark against it.
+ * <p>{@code ApplianceTunnelIT} runs the tunnel contract against it, {@code ApplianceEndpointIT}
+ * the appliance's own promises; {@code e2e/bench.sh --server portcullis} benchmarks it.
  */
 public final class PortcullisAppliance implements VpnServerUnderTest {
 
@@ -106,7 +104,12 @@ public final class PortcullisAppliance implements VpnServerUnderTest {
         s.append("routing = tun\n");
         s.append("routes = ").append(String.join(",", c.routes())).append('\n');
         s.append("dataCiphers = ").append(String.join(",", c.dataCiphers())).append('\n');
-        // keepalive: issue 4 names no setting for it; add it here when the endpoint has one
+        if (c.keepaliveSeconds() > 0) {
+            s.append("keepaliveIntervalSeconds = ").append(c.keepaliveSeconds()).append('\n');
+        }
+        if (c.keepaliveTimeout() > 0) {
+            s.append("keepaliveTimeoutSeconds = ").append(c.keepaliveTimeout()).append('\n');
+        }
         return s.toString();
     }
 

@@ -20,8 +20,10 @@ final class Listening {
             Waits.until("something listens on " + what, timeout, () -> {
                 boolean alive = owner.isAlive();
                 String out = processes.run(ns, Duration.ofSeconds(5), "ss", flags).stdout();
-                // a wildcard bind serves the address too
-                if (out.contains(want) || out.contains("0.0.0.0:" + port + " ") || out.contains("*:" + port + " ")) {
+                // a wildcard bind serves the address too; a dual-stack (IPv6) socket shows it IPv4-mapped
+                if (out.contains(want) || out.contains("[::ffff:" + want.trim() + " ")
+                        || out.contains("[::ffff:" + address + "]:" + port + " ")
+                        || out.contains("0.0.0.0:" + port + " ") || out.contains("*:" + port + " ")) {
                     return true;
                 }
                 if (!alive) {

@@ -69,6 +69,12 @@ public final class PortcullisAppliance implements VpnServerUnderTest {
             Files.createDirectories(home);
             processes.run(null, Duration.ofSeconds(60), "tar", "-xzf", distribution.toString(), "-C", home.toString(),
                     "--strip-components=1").orThrow();
+            // The contract: this is the distribution's only endpoint configuration.
+            try (DirectoryStream<Path> shipped = Files.newDirectoryStream(home.resolve("etc"), "io.portcullis.endpoint-*.cfg")) {
+                for (Path p : shipped) {
+                    Files.delete(p);
+                }
+            }
             Files.writeString(home.resolve("etc").resolve("io.portcullis.endpoint-" + c.name() + ".cfg"), endpointConfig(c));
             process = processes.start(name() + "-" + c.transport().option(), c.namespace(),
                     // KARAF_EXEC=exec: bin/karaf execs java, so the PID held is the JVM's (CPU, memory, signals)

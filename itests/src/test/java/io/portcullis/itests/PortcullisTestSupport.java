@@ -68,7 +68,12 @@ public abstract class PortcullisTestSupport {
                 editConfigurationFilePut("etc/org.apache.karaf.management.cfg", "rmiServerPort", String.valueOf(freePort())),
                 editConfigurationFilePut("etc/io.portcullis.transport.udp.cfg", "port", String.valueOf(freePort())),
                 editConfigurationFilePut("etc/io.portcullis.transport.udp.cfg", "eventLoopThreads", "1"),
-                editConfigurationFilePut("etc/org.apache.karaf.features.cfg", "updateSnapshots", "none")));
+                editConfigurationFilePut("etc/org.apache.karaf.features.cfg", "updateSnapshots", "none"),
+                // The shipped endpoint would create a TUN device and NAT rules on the test machine:
+                // keep it on loopback and waiting for a routing engine that never comes.
+                editConfigurationFilePut("etc/io.portcullis.endpoint-main.cfg", "listenAddress", "127.0.0.1"),
+                editConfigurationFilePut("etc/io.portcullis.endpoint-main.cfg", "vpnPort", String.valueOf(freePort())),
+                editConfigurationFilePut("etc/io.portcullis.endpoint-main.cfg", "routing", "not-in-itests")));
         // Karaf's own launcher passes these on JDK 9+ (see bin/karaf); Pax Exam does not.
         String[] jdk9 = {
                 "--add-reads=java.xml=java.logging",
@@ -99,8 +104,25 @@ public abstract class PortcullisTestSupport {
         return options.toArray(Option[]::new);
     }
 
-    /** Runs a console command as an admin and returns what it printed. */
+    /**
+     * Runs a console command as an admin and returns what it printed. Right after boot Karaf may not
+     * have registered a bundle's commands yet, so "command not found" is retried for a while.
+     */
     protected String execute(String command) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            try {
+                return executeOnce(command);
+            } catch (Exception e) {
+                if (!e.getClass().getSimpleName().equals("CommandNotFoundException") || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(200);
+            }
+        }
+    }
+
+    private String executeOnce(String command) throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
         Subject admin = new Subject();

@@ -12,12 +12,12 @@ import io.portcullis.endpoint.plugin.PluginDirectory;
 import io.portcullis.endpoint.runtime.EndpointRuntime;
 import io.portcullis.protocol.data.AeadAlgorithm;
 import io.portcullis.protocol.session.ServerSessionConfig;
+import io.portcullis.protocol.tls.ClientCertificatePolicy;
 import io.portcullis.protocol.tls.TlsCredentials;
 import io.portcullis.protocol.wrap.ControlChannelProtection;
 import io.portcullis.protocol.wrap.HmacAlgorithm;
 import io.portcullis.protocol.wrap.KeyDirection;
 import io.portcullis.protocol.wrap.NoProtection;
-import io.portcullis.protocol.wrap.StaticKey;
 import io.portcullis.protocol.wrap.TlsAuth;
 import io.portcullis.protocol.wrap.TlsCrypt;
 import org.osgi.framework.Constants;
@@ -40,7 +40,6 @@ import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -173,22 +172,21 @@ public class OpenVpnEndpoint {
         TlsCredentials credentials = new TlsCredentials(
                 CredentialFiles.certificates("serverCertificate", s.serverCertificate()),
                 CredentialFiles.privateKey("serverKey", s.serverKey()));
-        Supplier<ControlChannelProtection> protection = switch (s.controlChannelProtection()) {
-            case NONE -> () -> NoProtection.INSTANCE;
-            case TLS_CRYPT -> {
-                StaticKey key = CredentialFiles.staticKey("tlsCryptKey", s.tlsCryptKey());
-                yield () -> TlsCrypt.forServer(key);
-            }
-            case TLS_AUTH -> {
-                StaticKey key = CredentialFiles.staticKey("tlsCryptKey", s.tlsCryptKey());
-                yield () -> new TlsAuth(key, KeyDirection.NORMAL, HmacAlgorithm.SHA1);
-            }
+        // Each session works on its own copy (replay state); this one is the template.
+        ControlChannelProtection protection = switch (s.controlChannelProtection()) {
+            case NONE -> NoProtection.INSTANCE;
+            case TLS_CRYPT -> TlsCrypt.forServer(CredentialFiles.staticKey("tlsCryptKey", s.tlsCryptKey()));
+            case TLS_AUTH -> new TlsAuth(CredentialFiles.staticKey("tlsCryptKey", s.tlsCryptKey()),
+                    KeyDirection.NORMAL, HmacAlgorithm.SHA1);
         };
         List<AeadAlgorithm> ciphers = s.dataCiphers().stream()
                 .map(name -> AeadAlgorithm.byOpenVpnName(name).orElseThrow()).toList();
-        return new ServerSessionConfig(protection, credentials, ciphers, Duration.ofSeconds(60),
+        ServerSessionConfig config = new ServerSessionConfig(protection, credentials, ciphers, Duration.ofSeconds(60),
                 Duration.ofSeconds(s.renegotiateSeconds()), Duration.ofSeconds(s.keepaliveIntervalSeconds()),
                 Duration.ofSeconds(s.keepaliveTimeoutSeconds()));
+        // With certificate sign-in a client without a certificate is refused by TLS itself.
+        return s.authentication().contains("certificate")
+                ? config.withClientCertificatePolicy(ClientCertificatePolicy.REQUIRED) : config;
     }
 
     // ---- plugins from the service registry ----------------------------------------------------

@@ -29,6 +29,7 @@ final class ClientConnection {
     volatile InetAddress address;
     volatile int addressKey;
     volatile AuthenticatedUser user;
+    volatile String commonName;
     volatile String cipherName = "";
     volatile boolean closed;
     volatile CompletableFuture<String> revocation;
@@ -48,6 +49,7 @@ final class ClientConnection {
 
     String describe() {
         AuthenticatedUser u = user;
-        return "connection " + id + " from " + peer + (u == null ? "" : " (" + u.name() + ")");
+        String who = u != null ? u.name() : commonName;
+        return "connection " + id + " from " + peer + (who == null ? "" : " (" + who + ")");
     }
 }

@@ -66,6 +66,8 @@ public final class EndpointRuntime implements PacketReceiver, NetworkPacketRecei
     private final BitSet peerIds = new BitSet();
     private final AtomicLong connectionCounter = new AtomicLong();
     private final LongAdder dropped = new LongAdder();
+    // A flood of bad first packets must not flood the log: every refusal is counted, a few are logged.
+    private final LogRateLimit refusalLogLimit = new LogRateLimit(20, TimeUnit.SECONDS.toNanos(1));
     private final ScheduledExecutorService timer;
     private final ScheduledFuture<?> ticking;
     private final Map<String, String> authenticatorSettings;
@@ -135,6 +137,11 @@ public final class EndpointRuntime implements PacketReceiver, NetworkPacketRecei
             } else {
                 dataFromClient(connection, first & 7, packet);
             }
+        } else if (connection != null && opcode == OP_HARD_RESET_CLIENT_V2
+                && connection.session.isNewConnectionAttempt(packet)) {
+            // The client restarted (new session id from the same address): the old session is over.
+            remove(connection, "replaced by a new connection from the same address");
+            newConnection(from, peer, packet);
         } else if (connection != null) {
             List<SessionOutput> outputs;
             synchronized (connection) {
@@ -159,7 +166,10 @@ public final class EndpointRuntime implements PacketReceiver, NetworkPacketRecei
         if (accepted instanceof ServerSession.Accepted.Rejected rejected) {
             releasePeerId(peerId);
             dropped.increment();
-            LOG.fine(() -> "endpoint " + settings.endpointId() + ": first packet from " + peer + " refused: " + rejected.reason());
+            if (refusalLogLimit.tryAcquire(System.nanoTime())) {
+                LOG.warning(() -> "endpoint " + settings.endpointId() + ": first packet from " + peer + " refused: "
+                        + rejected.reason());
+            }
             return;
         }
         ServerSession.Accepted.Ok ok = (ServerSession.Accepted.Ok) accepted;
@@ -267,6 +277,7 @@ public final class EndpointRuntime implements PacketReceiver, NetworkPacketRecei
             }
             connection.egressBytes += plainLength;
             connection.egressPackets++;
+            connection.session.onDataSent(System.nanoTime());
             sealed.flip();
             out.send(connection.peer, sealed);
         }
@@ -292,17 +303,20 @@ public final class EndpointRuntime implements PacketReceiver, NetworkPacketRecei
             } else if (output instanceof SessionOutput.SendPing) {
                 sealAndSend(connection, ByteBuffer.wrap(InnerPayload.ping()));
             } else if (output instanceof SessionOutput.Closed closed) {
-                remove(connection, closed.reason());
+                remove(connection, closed.byClient() ? "by the client: " + closed.reason() : closed.reason());
             }
         }
         connection.binding.flush();
     }
 
     private void authenticate(ClientConnection connection, SessionOutput.Authenticate request) {
+        if (!request.clientChain().isEmpty()) {
+            connection.commonName = commonName(request.clientChain().get(0));
+        }
         AuthenticationRequest authRequest = new AuthenticationRequest(settings.endpointId(), connection.id,
                 connection.peer, request.clientChain(), request.username(),
-                request.password().map(secret -> Secret.of(secret.toChars())), Optional.empty(),
-                request.peerInfo().asMap(), Optional.empty(), authenticatorSettings);
+                request.password().map(secret -> Secret.of(secret.revealUtf8())), Optional.empty(),
+                request.peerInfo().entries(), Optional.empty(), authenticatorSettings);
         authentication.authenticate(authRequest).whenComplete((result, failure) -> {
             List<SessionOutput> outputs;
             synchronized (connection) {
@@ -386,6 +400,8 @@ public final class EndpointRuntime implements PacketReceiver, NetworkPacketRecei
         if (connection.address != null) {
             byAddress.remove(connection.addressKey, connection);
             pool.release(connection.address);
+            LOG.info(() -> connection.describe() + ": address " + connection.address.getHostAddress()
+                    + " returned to the pool (" + pool.leasedCount() + " of " + pool.capacity() + " leased)");
         }
         releasePeerId(connection.session.peerId());
         CompletableFuture<String> revocation = connection.revocation;
@@ -423,6 +439,19 @@ public final class EndpointRuntime implements PacketReceiver, NetworkPacketRecei
 
     private synchronized void releasePeerId(int id) {
         peerIds.clear(id);
+    }
+
+    private static String commonName(java.security.cert.X509Certificate certificate) {
+        try {
+            for (var rdn : new javax.naming.ldap.LdapName(certificate.getSubjectX500Principal().getName()).getRdns()) {
+                if (rdn.getType().equalsIgnoreCase("CN")) {
+                    return String.valueOf(rdn.getValue());
+                }
+            }
+        } catch (javax.naming.InvalidNameException e) {
+            // fall through: the subject as a whole names the client well enough
+        }
+        return certificate.getSubjectX500Principal().getName();
     }
 
     private static String hostOf(ClientConnection connection) {

@@ -17,8 +17,9 @@ import javax.crypto.spec.SecretKeySpec;
  * AAD = {@code op|kid, peer-id, pkt_id} for P_DATA_V2 and {@code pkt_id} for P_DATA_V1.
  * <p>
  * Cipher instances and scratch buffers are reused; apart from the parameter spec JCE needs
- * per nonce, sealing and opening allocate nothing. Not thread-safe: one instance per key id,
- * used by one thread at a time.
+ * per nonce, sealing and opening allocate nothing. Sealing and opening use disjoint state
+ * (own {@link Cipher}, nonce, AAD and scratch buffers), so one thread may {@link #seal} while
+ * another thread {@link #open}s; each direction must be used by one thread at a time.
  */
 public final class DataChannelCipher {
 
@@ -36,7 +37,9 @@ public final class DataChannelCipher {
     private final SecretKeySpec decryptKey;
     private final byte[] encryptNonce = new byte[AeadAlgorithm.NONCE_LENGTH];
     private final byte[] decryptNonce = new byte[AeadAlgorithm.NONCE_LENGTH];
-    private final byte[] aad = new byte[8];
+    // Separate per direction: one thread may seal while another opens (see class comment).
+    private final byte[] sealAad = new byte[8];
+    private final byte[] openAad = new byte[8];
     private final byte[] tag = new byte[AeadAlgorithm.TAG_LENGTH];
     private final ByteBuffer tagBuffer = ByteBuffer.wrap(tag);
     private ByteBuffer scratch = ByteBuffer.allocate(2048);
@@ -107,7 +110,7 @@ public final class DataChannelCipher {
         int start = out.position();
         sendHeader.write(out);
         out.putInt((int) pid);
-        int aadLength = fillAad(sendHeader.opcode(), out, start);
+        int aadLength = fillAad(sendHeader.opcode(), out, start, sealAad);
         putPacketId(encryptNonce, pid);
         int needed = n + AeadAlgorithm.TAG_LENGTH;
         if (scratch.capacity() < needed) {
@@ -116,7 +119,7 @@ public final class DataChannelCipher {
         scratch.clear();
         try {
             encryptor.init(Cipher.ENCRYPT_MODE, encryptKey, spec(encryptNonce));
-            encryptor.updateAAD(aad, 0, aadLength);
+            encryptor.updateAAD(sealAad, 0, aadLength);
             encryptor.doFinal(plaintext, scratch);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AEAD encryption failed", e);
@@ -161,13 +164,13 @@ public final class DataChannelCipher {
         if (!replay.wouldAccept(pid, nowNanos)) {
             return OpenStatus.REPLAY; // cheap pre-check; the authoritative one follows decryption
         }
-        int aadLength = fillAad(op, packet, start);
+        int aadLength = fillAad(op, packet, start, openAad);
         putPacketId(decryptNonce, pid);
         packet.get(start + headerLength + PACKET_ID_LENGTH, tag);
         int outStart = out.position();
         try {
             decryptor.init(Cipher.DECRYPT_MODE, decryptKey, spec(decryptNonce));
-            decryptor.updateAAD(aad, 0, aadLength);
+            decryptor.updateAAD(openAad, 0, aadLength);
             int savedLimit = packet.limit();
             packet.limit(start + length).position(ctPos);
             try {
@@ -192,7 +195,7 @@ public final class DataChannelCipher {
         return OpenStatus.OK;
     }
 
-    private int fillAad(Opcode op, ByteBuffer packet, int start) {
+    private static int fillAad(Opcode op, ByteBuffer packet, int start, byte[] aad) {
         if (op == Opcode.P_DATA_V2) {
             packet.get(start, aad, 0, 8);
             return 8;

@@ -18,13 +18,13 @@ import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /** A throw-away EC P-256 CA with a server and a client certificate, as OpenVPN expects them. */
-final class TestPki {
+public final class TestPki {
 
-    final TlsCredentials server;
-    final TlsCredentials client;
-    final X509Certificate ca;
+    public final TlsCredentials server;
+    public final TlsCredentials client;
+    public final X509Certificate ca;
 
-    TestPki() {
+    public TestPki() {
         try {
             KeyPair caKeys = ec();
             ca = cert("CN=Test CA", caKeys, "CN=Test CA", caKeys, null);

@@ -52,7 +52,7 @@ final class ClientCertificateValidator {
 
     static Verdict validate(List<X509Certificate> chain, TrustMaterial trust, Instant now) {
         if (trust.cas().isEmpty()) {
-            throw new UnavailableException(trust.caProblem().orElse("caFile: no CA certificate loaded"));
+            throw new UnavailableException(trust.caProblem().orElse(trust.caSetting() + ": no CA certificate loaded"));
         }
         if (chain.isEmpty()) {
             return invalid("no client certificate was presented");
@@ -132,7 +132,7 @@ final class ClientCertificateValidator {
 
         if (trust.crlFile().isPresent()) {
             if (!trust.crlInForce()) {
-                throw new UnavailableException(trust.crlProblem().orElse("crlFile: no CRL loaded"));
+                throw new UnavailableException(trust.crlProblem().orElse(trust.crlSetting() + ": no CRL loaded"));
             }
             for (int i = 0; i < path.size(); i++) {
                 X509Certificate certificate = path.get(i);
@@ -148,7 +148,7 @@ final class ClientCertificateValidator {
                 }
             }
             if (!trust.crls().containsKey(leaf.getIssuerX500Principal())) {
-                return invalid("revocation cannot be checked: crlFile has no CRL from the issuer "
+                return invalid("revocation cannot be checked: " + trust.crlSetting() + " has no CRL from the issuer "
                         + leaf.getIssuerX500Principal().getName() + who);
             }
         }

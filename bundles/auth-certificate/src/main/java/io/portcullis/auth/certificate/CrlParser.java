@@ -135,7 +135,7 @@ final class CrlParser {
             }
         }
         if (!issuerKnown) {
-            throw new CrlException("issued by " + issuer.getName() + ", which is not a configured CA (caFile)");
+            throw new CrlException("issued by " + issuer.getName() + ", which is not a configured CA");
         }
         throw new CrlException("CRL of " + issuer.getName() + " refused: " + failure);
     }

@@ -32,21 +32,50 @@ final class TrustFiles {
 
     private final Path caFile;
     private final Optional<Path> crlFile;
+    private final String caSetting;
+    private final String crlSetting;
     private final Clock clock;
     private volatile TrustMaterial current;
+    private volatile boolean loaded;
     private Stamp caStamp;   // guarded by this
     private Stamp crlStamp;  // guarded by this
 
     TrustFiles(Path caFile, Optional<Path> crlFile, Clock clock) {
+        this(caFile, crlFile, "caFile", "crlFile", clock);
+    }
+
+    /**
+     * @param caSetting  the name of the setting that named {@code caFile}, which starts its messages
+     * @param crlSetting the same for {@code crlFile}
+     */
+    TrustFiles(Path caFile, Optional<Path> crlFile, String caSetting, String crlSetting, Clock clock) {
         this.caFile = caFile;
         this.crlFile = crlFile;
+        this.caSetting = caSetting;
+        this.crlSetting = crlSetting;
         this.clock = clock;
-        this.current = new TrustMaterial(caFile, List.of(), Optional.of("caFile: " + caFile + " not loaded yet"),
-                crlFile, Map.of(), crlFile.map(p -> "crlFile: " + p + " not loaded yet"));
+        this.current = new TrustMaterial(caFile, List.of(), Optional.of(caSetting + ": " + caFile + " not loaded yet"),
+                crlFile, Map.of(), crlFile.map(p -> crlSetting + ": " + p + " not loaded yet"), caSetting, crlSetting);
     }
 
     TrustMaterial current() {
         return current;
+    }
+
+    /** True once the files were read at least once. */
+    boolean loaded() {
+        return loaded;
+    }
+
+    /** Reads the files if they were never read; afterwards only {@link #refresh()} looks at them again. */
+    void ensureLoaded() {
+        if (!loaded) {
+            synchronized (this) {
+                if (!loaded) {
+                    refresh();
+                }
+            }
+        }
     }
 
     /**
@@ -64,11 +93,11 @@ final class TrustFiles {
         if (!caNow.equals(caStamp)) {
             caStamp = caNow;
             try {
-                cas = loadCas(caFile);
+                cas = loadCas(caSetting, caFile);
                 caProblem = Optional.empty();
                 casChanged = true;
                 List<X509Certificate> loaded = cas;
-                LOG.info(() -> "caFile: loaded " + loaded.size() + " CA certificate(s) from " + caFile + ": "
+                LOG.info(() -> caSetting + ": loaded " + loaded.size() + " CA certificate(s) from " + caFile + ": "
                         + loaded.stream().map(c -> c.getSubjectX500Principal().getName()).collect(Collectors.joining("; ")));
             } catch (TrustFileException e) {
                 if (cas.isEmpty()) {
@@ -90,7 +119,7 @@ final class TrustFiles {
                 crlStamp = crlNow;
                 try {
                     long start = System.nanoTime();
-                    crls = loadCrls(file, cas);
+                    crls = loadCrls(crlSetting, file, cas);
                     crlProblem = Optional.empty();
                     crlsChanged = true;
                     logLoaded(file, crls, (System.nanoTime() - start) / 1_000_000);
@@ -104,24 +133,29 @@ final class TrustFiles {
                 }
             }
         }
-        current = new TrustMaterial(caFile, cas, caProblem, crlFile, crls, crlProblem);
+        current = new TrustMaterial(caFile, cas, caProblem, crlFile, crls, crlProblem, caSetting, crlSetting);
+        loaded = true;
         return crlsChanged;
     }
 
     private void logLoaded(Path file, Map<X500Principal, RevocationList> crls, long millis) {
         Instant now = clock.instant();
         for (RevocationList crl : crls.values()) {
-            LOG.info(() -> "crlFile: loaded the CRL of " + crl.issuer().getName() + " from " + file + " in " + millis
+            LOG.info(() -> crlSetting + ": loaded the CRL of " + crl.issuer().getName() + " from " + file + " in " + millis
                     + " ms: " + crl.serials().size() + " revoked certificate(s), issued " + crl.thisUpdate()
                     + crl.nextUpdate().map(n -> ", next update " + n).orElse(""));
-            crl.nextUpdate().filter(now::isAfter).ifPresent(next -> LOG.warning("crlFile: the CRL of "
+            crl.nextUpdate().filter(now::isAfter).ifPresent(next -> LOG.warning(crlSetting + ": the CRL of "
                     + crl.issuer().getName() + " in " + file + " is past its next update (" + next
                     + "); it stays in force until a newer one is installed"));
         }
     }
 
     static List<X509Certificate> loadCas(Path file) throws TrustFileException {
-        byte[] content = read("caFile", file);
+        return loadCas("caFile", file);
+    }
+
+    static List<X509Certificate> loadCas(String setting, Path file) throws TrustFileException {
+        byte[] content = read(setting, file);
         List<byte[]> ders = new ArrayList<>();
         try {
             if (Pem.isPem(content)) {
@@ -130,7 +164,7 @@ final class TrustFiles {
                         case "CERTIFICATE", "X509 CERTIFICATE" -> ders.add(block.der());
                         default -> {
                             if (block.type().contains("PRIVATE KEY")) {
-                                LOG.warning("caFile: " + file + " holds a private key, which is ignored;"
+                                LOG.warning(setting + ": " + file + " holds a private key, which is ignored;"
                                         + " keep CA keys off the appliance");
                             }
                         }
@@ -140,10 +174,10 @@ final class TrustFiles {
                 ders.add(content);
             }
         } catch (IllegalArgumentException e) {
-            throw new TrustFileException("caFile: " + file + ": " + e.getMessage());
+            throw new TrustFileException(setting + ": " + file + ": " + e.getMessage());
         }
         if (ders.isEmpty()) {
-            throw new TrustFileException("caFile: " + file + " contains no CERTIFICATE block");
+            throw new TrustFileException(setting + ": " + file + " contains no CERTIFICATE block");
         }
         List<X509Certificate> cas = new ArrayList<>();
         try {
@@ -152,23 +186,28 @@ final class TrustFiles {
                 X509Certificate ca = (X509Certificate) factory.generateCertificate(new ByteArrayInputStream(der));
                 boolean v1Root = ca.getVersion() == 1 && ca.getSubjectX500Principal().equals(ca.getIssuerX500Principal());
                 if (ca.getBasicConstraints() < 0 && !v1Root) {
-                    throw new TrustFileException("caFile: " + file + ": " + ca.getSubjectX500Principal().getName()
+                    throw new TrustFileException(setting + ": " + file + ": " + ca.getSubjectX500Principal().getName()
                             + " is not a CA certificate (no basicConstraints CA:TRUE)");
                 }
                 cas.add(ca);
             }
         } catch (CertificateException e) {
-            throw new TrustFileException("caFile: " + file + ": certificate " + (cas.size() + 1)
+            throw new TrustFileException(setting + ": " + file + ": certificate " + (cas.size() + 1)
                     + " cannot be parsed: " + e.getMessage());
         }
         return cas;
     }
 
     static Map<X500Principal, RevocationList> loadCrls(Path file, List<X509Certificate> cas) throws TrustFileException {
+        return loadCrls("crlFile", file, cas);
+    }
+
+    static Map<X500Principal, RevocationList> loadCrls(String setting, Path file, List<X509Certificate> cas)
+            throws TrustFileException {
         if (cas.isEmpty()) {
-            throw new TrustFileException("crlFile: " + file + " cannot be checked: no CA is loaded");
+            throw new TrustFileException(setting + ": " + file + " cannot be checked: no CA is loaded");
         }
-        byte[] content = read("crlFile", file);
+        byte[] content = read(setting, file);
         List<byte[]> ders = new ArrayList<>();
         try {
             if (Pem.isPem(content)) {
@@ -181,10 +220,10 @@ final class TrustFiles {
                 ders.add(content);
             }
         } catch (IllegalArgumentException e) {
-            throw new TrustFileException("crlFile: " + file + ": " + e.getMessage());
+            throw new TrustFileException(setting + ": " + file + ": " + e.getMessage());
         }
         if (ders.isEmpty()) {
-            throw new TrustFileException("crlFile: " + file + " contains no X509 CRL block");
+            throw new TrustFileException(setting + ": " + file + " contains no X509 CRL block");
         }
         content = null; // let a large PEM text go before the index is built
         Map<X500Principal, RevocationList> crls = new HashMap<>();
@@ -193,7 +232,7 @@ final class TrustFiles {
             try {
                 crl = CrlParser.parse(ders.get(i), cas);
             } catch (CrlParser.CrlException e) {
-                throw new TrustFileException("crlFile: " + file + ": CRL " + (i + 1) + " refused: " + e.getMessage());
+                throw new TrustFileException(setting + ": " + file + ": CRL " + (i + 1) + " refused: " + e.getMessage());
             }
             ders.set(i, null);
             crls.merge(crl.issuer(), crl, (a, b) -> a.thisUpdate().isAfter(b.thisUpdate()) ? a : b);

@@ -17,9 +17,13 @@ import java.util.Optional;
  * @param crlFile      the configured CRL file, if any
  * @param crls         the loaded CRLs by issuer; empty when none is configured or none loaded yet
  * @param crlProblem   why no CRL is loaded though one is configured, if so
+ * @param caSetting    the setting that named {@code caFile}, for messages ({@code caFile}, or the
+ *                     endpoint's {@code clientRootCertificateChain})
+ * @param crlSetting   the setting that named {@code crlFile}, for messages
  */
 record TrustMaterial(Path caFile, List<X509Certificate> cas, Optional<String> caProblem,
-                     Optional<Path> crlFile, Map<X500Principal, RevocationList> crls, Optional<String> crlProblem) {
+                     Optional<Path> crlFile, Map<X500Principal, RevocationList> crls, Optional<String> crlProblem,
+                     String caSetting, String crlSetting) {
 
     TrustMaterial {
         cas = List.copyOf(cas);

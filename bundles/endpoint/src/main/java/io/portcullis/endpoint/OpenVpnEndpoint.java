@@ -175,8 +175,8 @@ public class OpenVpnEndpoint {
         // Each session works on its own copy (replay state); this one is the template.
         ControlChannelProtection protection = switch (s.controlChannelProtection()) {
             case NONE -> NoProtection.INSTANCE;
-            case TLS_CRYPT -> TlsCrypt.forServer(CredentialFiles.staticKey("tlsCryptKey", s.tlsCryptKey()));
-            case TLS_AUTH -> new TlsAuth(CredentialFiles.staticKey("tlsCryptKey", s.tlsCryptKey()),
+            case TLS_CRYPT -> TlsCrypt.forServer(CredentialFiles.staticKey("tlsCryptKey", s.tlsCryptKey().orElseThrow()));
+            case TLS_AUTH -> new TlsAuth(CredentialFiles.staticKey("tlsCryptKey", s.tlsCryptKey().orElseThrow()),
                     KeyDirection.NORMAL, HmacAlgorithm.SHA1);
         };
         List<AeadAlgorithm> ciphers = s.dataCiphers().stream()

@@ -27,7 +27,7 @@ public record EndpointSettings(
         Path clientRootCertificateChain,
         Optional<Path> clientCertificateRevocationList,
         ControlChannelProtection controlChannelProtection,
-        Path tlsCryptKey,
+        Optional<Path> tlsCryptKey,
         List<String> authentication,
         String routing,
         List<IpNetwork> routes,
@@ -113,8 +113,8 @@ public record EndpointSettings(
                 path("clientRootCertificateChain", c.clientRootCertificateChain(), home),
                 crl.isEmpty() ? Optional.empty() : Optional.of(path("clientCertificateRevocationList", crl, home)),
                 protection,
-                protection == ControlChannelProtection.NONE ? home.resolve("etc/pki/tls-crypt.key")
-                        : path("tlsCryptKey", c.tlsCryptKey(), home),
+                protection == ControlChannelProtection.NONE ? Optional.empty()
+                        : Optional.of(path("tlsCryptKey", c.tlsCryptKey(), home)),
                 authentication, routing, List.copyOf(routes), List.copyOf(ciphers), c.sourceNat(),
                 iface.isEmpty() ? Optional.empty() : Optional.of(iface), c.tunnelMtu(),
                 c.keepaliveIntervalSeconds(), c.keepaliveTimeoutSeconds(), c.renegotiateSeconds());

@@ -45,10 +45,12 @@ import java.util.function.Function;
  */
 public final class FirstBootPki {
 
-    /** The files the endpoint reads, as configured. */
-    public record Files(Path caCertificate, Path serverCertificate, Path serverKey, Path tlsCryptKey) {
+    /** The files the endpoint reads, as configured; no tls-crypt key without control-channel protection. */
+    public record Files(Path caCertificate, Path serverCertificate, Path serverKey, java.util.Optional<Path> tlsCryptKey) {
         List<Path> all() {
-            return List.of(caCertificate, serverCertificate, serverKey, tlsCryptKey);
+            List<Path> all = new java.util.ArrayList<>(List.of(caCertificate, serverCertificate, serverKey));
+            tlsCryptKey.ifPresent(all::add);
+            return all;
         }
     }
 
@@ -74,7 +76,7 @@ public final class FirstBootPki {
         }
         if (missing.size() != files.all().size()) {
             throw new IllegalStateException("missing " + missing + " while other PKI files exist; "
-                    + "restore them, or remove all four to have a new PKI made at start");
+                    + "restore them, or remove all of " + files.all() + " to have a new PKI made at start");
         }
         Path clientDir = files.caCertificate().getParent();
         KeyPair caKeys = ecKeys();
@@ -90,7 +92,9 @@ public final class FirstBootPki {
         writeOwnerOnly(clientDir.resolve("ca.key"), pem(caKeys.getPrivate()));
         writeOwnerOnly(files.serverCertificate(), pem(server));
         writeOwnerOnly(files.serverKey(), pem(serverKeys.getPrivate()));
-        writeOwnerOnly(files.tlsCryptKey(), StaticKey.generate(random).toText());
+        if (files.tlsCryptKey().isPresent()) {
+            writeOwnerOnly(files.tlsCryptKey().get(), StaticKey.generate(random).toText());
+        }
         writeOwnerOnly(clientDir.resolve("client1.crt"), pem(client));
         writeOwnerOnly(clientDir.resolve("client1.key"), pem(clientKeys.getPrivate()));
         return true;

@@ -23,7 +23,7 @@ class FirstBootPkiTest {
     private FirstBootPki.Files files() {
         Path pki = home.resolve("etc/pki");
         return new FirstBootPki.Files(pki.resolve("ca.crt"), pki.resolve("server.crt"), pki.resolve("server.key"),
-                pki.resolve("tls-crypt.key"));
+                java.util.Optional.of(pki.resolve("tls-crypt.key")));
     }
 
     @Test
@@ -49,6 +49,16 @@ class FirstBootPkiTest {
         String before = Files.readString(dir.resolve("server.crt"));
         assertFalse(pki.ensure(files()), "a second start must keep the PKI");
         assertEquals(before, Files.readString(dir.resolve("server.crt")));
+    }
+
+    @Test
+    void withoutControlChannelProtectionNoTlsCryptKeyIsNeeded() throws Exception {
+        Path pki = home.resolve("etc/pki");
+        var withoutKey = new FirstBootPki.Files(pki.resolve("ca.crt"), pki.resolve("server.crt"), pki.resolve("server.key"),
+                java.util.Optional.empty());
+        assertTrue(new FirstBootPki(new SecureRandom()).ensure(withoutKey));
+        assertFalse(Files.exists(pki.resolve("tls-crypt.key")));
+        assertFalse(new FirstBootPki(new SecureRandom()).ensure(withoutKey), "an operator's PKI without a key is complete");
     }
 
     @Test

@@ -1,0 +1,196 @@
+package io.portcullis.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * What the appliance promises beyond the tunnel contract (issue 4): every data cipher, no
+ * control-channel protection, 20 clients at once, a revoked client dropped live, dead clients
+ * reaped, clean exits removed at once, renegotiation without a gap. One network with 20 client
+ * namespaces per class; one appliance per test.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(180)
+class ApplianceEndpointIT {
+
+    private static final int CLIENTS = 20;
+    private static final Duration CONNECT = Duration.ofSeconds(20);
+
+    private TestNetwork net;
+    private TestPki pki;
+    private HttpServer http;
+    private Path work;
+    private PortcullisAppliance appliance;
+    private final List<OpenVpnClient> clients = new ArrayList<>();
+
+    @BeforeAll
+    void createNetwork() {
+        E2eSupport.assumeRoot();
+        work = E2eSupport.workDir(getClass().getSimpleName());
+        net = TestNetwork.create(work, CLIENTS);
+        pki = TestPki.create(work.resolve("pki"));
+        http = HttpServer.start(net, work.resolve("www"));
+    }
+
+    @AfterAll
+    void removeNetwork() {
+        if (net != null) {
+            net.close();
+        }
+    }
+
+    @AfterEach
+    void stopAll() {
+        clients.forEach(OpenVpnClient::close);
+        clients.clear();
+        if (appliance != null) {
+            appliance.stop();
+            appliance = null;
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"AES-256-GCM", "AES-128-GCM", "CHACHA20-POLY1305"})
+    void eachDataCipherCarriesTraffic(String cipher) {
+        VpnServerConfig server = start("cipher-" + cipher.toLowerCase(), c -> c);
+        OpenVpnClient client = connect(0, "cipher-" + cipher.toLowerCase(),
+                OpenVpnClient.Profile.forServer(server, pki.client("cipher-" + cipher.toLowerCase()))
+                        .withDataCiphers(List.of(cipher)));
+        assertFetches(0, "cipher-" + cipher);
+        Waits.forLog(appliance.log(), Pattern.compile(Pattern.quote("(cipher-" + cipher.toLowerCase()
+                + "): connected, address " + client.address() + ", cipher " + cipher)), Duration.ofSeconds(5));
+    }
+
+    @Test
+    void withoutControlChannelProtection() {
+        VpnServerConfig server = start("plain", c -> c.withProtection(ControlChannelProtection.NONE, null));
+        connect(0, "plain", OpenVpnClient.Profile.forServer(server, pki.client("plain"))
+                .withProtection(ControlChannelProtection.NONE, null));
+        assertFetches(0, "plain");
+    }
+
+    @Test
+    void twentyClientsGetDistinctAddressesAndAllPassTraffic() {
+        VpnServerConfig server = start("twenty", c -> c);
+        for (int i = 0; i < CLIENTS; i++) {
+            clients.add(OpenVpnClient.start(net.processes(), net.clientNamespace(i), "c" + i,
+                    OpenVpnClient.Profile.forServer(server, pki.client("many-" + i)), work.resolve("clients")));
+        }
+        Set<String> addresses = new HashSet<>();
+        for (OpenVpnClient client : clients) {
+            client.awaitConnected(Duration.ofSeconds(60));
+            String address = client.address();
+            assertTrue(Cidr.parse(server.clientCidrBlock()).contains(address), address);
+            assertTrue(addresses.add(address), "address handed out twice: " + address);
+        }
+        for (int i = 0; i < CLIENTS; i++) {
+            assertFetches(i, "many-" + i);
+        }
+    }
+
+    @Test
+    void aClientRevokedWhileConnectedIsDisconnected() {
+        VpnServerConfig server = start("revoke", c -> c);
+        TestPki.Credential credential = pki.client("live-revoke");
+        connect(0, "revoke", OpenVpnClient.Profile.forServer(server, credential));
+        assertFetches(0, "before-revocation");
+
+        pki.revoke(credential);
+
+        Waits.forLog(appliance.log(), Pattern.compile(Pattern.quote("(live-revoke): disconnecting: revoked")),
+                Duration.ofSeconds(30));
+        // The client tries again and is refused now.
+        Waits.forLog(appliance.log(), Pattern.compile(Pattern.quote("(live-revoke): refused: certificate revoked")),
+                Duration.ofSeconds(30));
+        HttpServer.Fetch after = HttpServer.fetch(net.processes(), net.clientNamespace(0), http.url("hello.txt"),
+                work.resolve("after-revocation"), Duration.ofSeconds(3));
+        assertFalse(after.ok(), "a revoked client still reaches the private network: " + after);
+    }
+
+    @Test
+    void aClientKilledWithoutNoticeIsReapedAndItsAddressReturns() {
+        VpnServerConfig server = start("reap", c -> c.withKeepalive(2, 8));
+        OpenVpnClient client = connect(0, "reap", OpenVpnClient.Profile.forServer(server, pki.client("reap-me")));
+        String address = client.address();
+        client.kill();
+
+        Waits.forLog(appliance.log(), Pattern.compile(Pattern.quote("(reap-me): address " + address
+                + " returned to the pool")), Duration.ofSeconds(20));
+        Matcher closed = Waits.forLog(appliance.log(), Pattern.compile(Pattern.quote("(reap-me): closed: ") + "(.*)"),
+                Duration.ofSeconds(1));
+        assertTrue(closed.group(1).toLowerCase().contains("timeout"), "reaped for: " + closed.group(1));
+    }
+
+    @Test
+    void aClientThatExitsCleanlyIsRemovedAtOnce() {
+        VpnServerConfig server = start("exit", c -> c);
+        OpenVpnClient client = connect(0, "exit", OpenVpnClient.Profile.forServer(server, pki.client("clean-exit"))
+                .withExtraLines("explicit-exit-notify 1"));
+        String address = client.address();
+        client.stop();
+        // The keepalive timeout is 60 s: seeing this within 5 s means the exit was heard, not timed out.
+        Waits.forLog(appliance.log(), Pattern.compile(Pattern.quote("(clean-exit): closed: by the client")),
+                Duration.ofSeconds(5));
+        Waits.forLog(appliance.log(), Pattern.compile(Pattern.quote("(clean-exit): address " + address
+                + " returned to the pool")), Duration.ofSeconds(2));
+    }
+
+    @Test
+    void renegotiationKeepsTrafficFlowing() throws InterruptedException {
+        VpnServerConfig server = start("reneg", c -> c);
+        OpenVpnClient client = connect(0, "reneg", OpenVpnClient.Profile.forServer(server, pki.client("reneg"))
+                .withRenegSec(6));
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        int fetches = 0;
+        while (System.nanoTime() < deadline) {
+            assertFetches(0, "reneg-" + fetches++);
+            Thread.sleep(1000);
+        }
+        long softResets = Pattern.compile("TLS: soft reset").matcher(client.logText()).results().count();
+        assertTrue(softResets >= 2, "expected at least two renegotiations in 20 s with reneg-sec 6, saw "
+                + softResets + "\n" + client.logText());
+        assertTrue(client.isConnected());
+    }
+
+    private VpnServerConfig start(String tag, UnaryOperator<VpnServerConfig> adjust) {
+        VpnServerConfig config = adjust.apply(VpnServerConfig.defaults(net, pki, Transport.UDP, work.resolve("server-" + tag)));
+        appliance = new PortcullisAppliance(net.processes());
+        appliance.start(config, Duration.ofSeconds(60));
+        return config;
+    }
+
+    private OpenVpnClient connect(int namespace, String tag, OpenVpnClient.Profile profile) {
+        OpenVpnClient client = OpenVpnClient.start(net.processes(), net.clientNamespace(namespace), tag, profile,
+                work.resolve("clients"));
+        clients.add(client);
+        client.awaitConnected(CONNECT);
+        return client;
+    }
+
+    private void assertFetches(int namespace, String tag) {
+        HttpServer.Fetch fetch = HttpServer.fetch(net.processes(), net.clientNamespace(namespace), http.url("hello.txt"),
+                work.resolve("fetch-" + tag), Duration.ofSeconds(10));
+        assertTrue(fetch.ok(), "fetch through the tunnel (" + tag + "): " + fetch);
+        assertEquals(HttpServer.sha256(http.root().resolve("hello.txt")), HttpServer.sha256(fetch.body()));
+    }
+}

@@ -31,7 +31,7 @@ public record IpNetwork(InetAddress address, int prefixLength) {
         String text = cidr.trim();
         int slash = text.indexOf('/');
         String host = slash < 0 ? text : text.substring(0, slash);
-        InetAddress address = parseLiteral(host, cidr);
+        InetAddress address = parseLiteral(host, cidr, "in CIDR notation");
         int prefix = address.getAddress().length * 8;
         if (slash >= 0) {
             try {
@@ -43,11 +43,22 @@ public record IpNetwork(InetAddress address, int prefixLength) {
         return new IpNetwork(address, prefix);
     }
 
-    private static InetAddress parseLiteral(String host, String original) {
+    /**
+     * Parses an IPv4 or IPv6 address literal. Host names are refused rather than looked up, so a
+     * setting never depends on DNS.
+     *
+     * @throws IllegalArgumentException with a message saying what is wrong
+     */
+    public static InetAddress parseAddress(String text) {
+        String trimmed = text == null ? "" : text.trim();
+        return parseLiteral(trimmed, text, "(host names are not accepted)");
+    }
+
+    private static InetAddress parseLiteral(String host, String original, String expected) {
         boolean v4 = host.matches("\\d{1,3}(\\.\\d{1,3}){3}");
         boolean v6 = host.contains(":") && host.matches("[0-9a-fA-F:.]+");
         if (!v4 && !v6) {
-            throw new IllegalArgumentException("'" + original + "' is not an IP address literal in CIDR notation");
+            throw new IllegalArgumentException("'" + original + "' is not an IP address literal " + expected);
         }
         try {
             return InetAddress.getByName(host); // a literal: no lookup happens

@@ -32,6 +32,16 @@ class IpNetworkTest {
     }
 
     @Test
+    void addressLiteralsOnlyNeverHostNames() throws Exception {
+        assertEquals(InetAddress.getByName("192.0.2.7"), IpNetwork.parseAddress(" 192.0.2.7 "));
+        assertEquals(InetAddress.getByName("::1"), IpNetwork.parseAddress("::1"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> IpNetwork.parseAddress("localhost"))
+                .getMessage().contains("host names are not accepted"));
+        assertThrows(IllegalArgumentException.class, () -> IpNetwork.parseAddress(null));
+        assertThrows(IllegalArgumentException.class, () -> IpNetwork.parseAddress("10.0.0.0/8"));
+    }
+
+    @Test
     void refusesWhatIsNotACidrWithAReason() {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> IpNetwork.parse("10.0.0.0/33"))
                 .getMessage().contains("0..32"));

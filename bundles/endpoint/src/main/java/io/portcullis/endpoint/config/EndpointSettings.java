@@ -4,7 +4,6 @@ import io.portcullis.api.net.IpNetwork;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -140,14 +139,10 @@ public record EndpointSettings(
     }
 
     private static InetAddress literal(String setting, String value) {
-        String text = value == null ? "" : value.trim();
-        if (!text.matches("[0-9.]+|[0-9a-fA-F:.]*:[0-9a-fA-F:.]*")) {
-            throw invalid(setting, "'" + value + "' is not an IP address (host names are not accepted)");
-        }
         try {
-            return InetAddress.getByName(text);
-        } catch (UnknownHostException e) {
-            throw invalid(setting, "'" + value + "' is not a valid IP address");
+            return IpNetwork.parseAddress(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(setting + ": " + e.getMessage());
         }
     }
 

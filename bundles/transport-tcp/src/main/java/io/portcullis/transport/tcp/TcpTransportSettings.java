@@ -1,8 +1,9 @@
 package io.portcullis.transport.tcp;
 
+import io.portcullis.api.net.IpNetwork;
+
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 
 /**
  * The TCP transport's configuration after validation. Every refusal names the setting and says why,
@@ -40,14 +41,10 @@ record TcpTransportSettings(InetSocketAddress defaultAddress, int eventLoopThrea
     }
 
     private static InetAddress literalAddress(String setting, String value) {
-        String text = value == null ? "" : value.trim();
-        if (!text.matches("[0-9.]+|[0-9a-fA-F:.]*:[0-9a-fA-F:.]*")) {
-            throw new IllegalArgumentException(setting + ": '" + value + "' is not an IP address (host names are not accepted)");
-        }
         try {
-            return InetAddress.getByName(text); // a literal: no DNS lookup
-        } catch (UnknownHostException e) {
-            throw new IllegalArgumentException(setting + ": '" + value + "' is not a valid IP address");
+            return IpNetwork.parseAddress(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(setting + ": " + e.getMessage());
         }
     }
 }

@@ -1,8 +1,9 @@
 package io.portcullis.transport.udp;
 
+import io.portcullis.api.net.IpNetwork;
+
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 
 /**
  * The UDP transport's configuration after validation. Every refusal names the setting and says why,
@@ -30,14 +31,10 @@ record UdpTransportSettings(InetSocketAddress defaultAddress, int eventLoopThrea
     }
 
     private static InetAddress literalAddress(String setting, String value) {
-        String text = value == null ? "" : value.trim();
-        if (!text.matches("[0-9.]+|[0-9a-fA-F:.]*:[0-9a-fA-F:.]*")) {
-            throw new IllegalArgumentException(setting + ": '" + value + "' is not an IP address (host names are not accepted)");
-        }
         try {
-            return InetAddress.getByName(text); // a literal: no DNS lookup
-        } catch (UnknownHostException e) {
-            throw new IllegalArgumentException(setting + ": '" + value + "' is not a valid IP address");
+            return IpNetwork.parseAddress(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(setting + ": " + e.getMessage());
         }
     }
 

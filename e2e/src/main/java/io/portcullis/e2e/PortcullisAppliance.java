@@ -134,6 +134,20 @@ public final class PortcullisAppliance implements VpnServerUnderTest {
         return process.handle();
     }
 
+    /**
+     * Runs console commands as an operator on the machine would: piped into {@code bin/client -b}
+     * inside the appliance namespace (the console listens on 127.0.0.1 only). Returns what it printed.
+     */
+    public String console(String namespace, String commands) {
+        if (home == null) {
+            throw new IllegalStateException("not started");
+        }
+        Processes.Result result = processes.run(namespace, Duration.ofSeconds(60), "sh", "-c",
+                "printf '%s\\n' \"$1\" | \"$2\" -r 20 -d 1 -b", "console", commands,
+                home.resolve("bin").resolve("client").toString());
+        return result.orThrow().stdout();
+    }
+
     /** Karaf's log (data/log/karaf.log). */
     @Override
     public Path log() {

@@ -128,6 +128,27 @@ class ApplianceEndpointIT {
     }
 
     @Test
+    void anOperatorSeesTheConnectionAtTheConsoleAndEndsIt() {
+        VpnServerConfig server = start("console", c -> c);
+        OpenVpnClient client = connect(0, "console", OpenVpnClient.Profile.forServer(server, pki.client("at-console")));
+        assertFetches(0, "console");
+
+        String endpoints = appliance.console(server.namespace(), "vpn:endpoints");
+        assertTrue(endpoints.lines().anyMatch(l -> l.startsWith(server.name() + " ") && l.contains("running")
+                && l.contains(server.listenAddress() + ":" + server.port())), endpoints);
+        String connections = appliance.console(server.namespace(), "vpn:connections " + server.name());
+        String row = connections.lines().filter(l -> l.contains("at-console")).findFirst().orElse(null);
+        assertTrue(row != null && row.contains(client.address()) && row.contains("AES-256-GCM"), connections);
+
+        String ended = appliance.console(server.namespace(), "vpn:disconnect --user at-console");
+        assertTrue(ended.contains("Disconnected"), ended);
+        Waits.forLog(appliance.log(), Pattern.compile(Pattern.quote("(at-console): disconnecting: disconnected by an operator")),
+                Duration.ofSeconds(5));
+        Waits.forLog(appliance.log(), Pattern.compile(Pattern.quote("(at-console): address " + client.address()
+                + " returned to the pool")), Duration.ofSeconds(5));
+    }
+
+    @Test
     void aClientKilledWithoutNoticeIsReapedAndItsAddressReturns() {
         VpnServerConfig server = start("reap", c -> c.withKeepalive(2, 8));
         OpenVpnClient client = connect(0, "reap", OpenVpnClient.Profile.forServer(server, pki.client("reap-me")));

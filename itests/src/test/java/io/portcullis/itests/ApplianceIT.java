@@ -77,6 +77,26 @@ public class ApplianceIT extends PortcullisTestSupport {
     }
 
     @Test
+    public void endpointsCommandShowsTheShippedEndpointAndWhyItWaits() throws Exception {
+        String out = execute("vpn:endpoints");
+        String row = out.lines().filter(l -> l.startsWith("main ")).findFirst().orElse(null);
+        assertNotNull("vpn:endpoints does not list the shipped endpoint 'main':\n" + out, row);
+        assertTrue(row, row.contains("udp"));
+        assertTrue(row, row.contains("10.8.0.0/22"));
+        // The itests point it at a routing engine that does not exist, so it must say what it waits for.
+        assertTrue(row, row.contains("waiting for plugins") && row.contains("routing engine 'not-in-itests'"));
+
+        String connections = execute("vpn:connections main");
+        assertTrue(connections, connections.contains("Connection") && connections.contains("Cipher"));
+        try {
+            execute("vpn:connections nonesuch");
+            fail("an unknown endpoint must be an error");
+        } catch (Exception e) {
+            assertTrue(e.getMessage(), e.getMessage().contains("no endpoint 'nonesuch'") && e.getMessage().contains("main"));
+        }
+    }
+
+    @Test
     public void stoppingTheTransportBundleRemovesItAndStartingRestoresIt() throws Exception {
         Bundle udpBundle = bundle(UDP_BUNDLE);
         awaitService(Transport.class, UDP_FILTER, 30);

@@ -1,6 +1,9 @@
 package io.portcullis.endpoint;
 
 import io.portcullis.api.auth.Authenticator;
+import io.portcullis.api.endpoint.VpnConnection;
+import io.portcullis.api.endpoint.VpnEndpoint;
+import io.portcullis.api.net.IpNetwork;
 import io.portcullis.api.routing.RoutingEngine;
 import io.portcullis.api.transport.Transport;
 import io.portcullis.endpoint.auth.AuthenticationChain;
@@ -31,6 +34,7 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.Designate;
 
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -52,9 +56,9 @@ import java.util.logging.Logger;
         configurationPid = "io.portcullis.endpoint",
         configurationPolicy = ConfigurationPolicy.REQUIRE,
         immediate = true,
-        service = OpenVpnEndpoint.class)
+        service = VpnEndpoint.class)
 @Designate(ocd = EndpointConfig.class, factory = true)
-public class OpenVpnEndpoint {
+public class OpenVpnEndpoint implements VpnEndpoint {
 
     private static final Logger LOG = Logger.getLogger(OpenVpnEndpoint.class.getName());
 
@@ -71,6 +75,8 @@ public class OpenVpnEndpoint {
     private volatile ServerSessionConfig sessionConfig;
     private volatile EndpointRuntime runtime;
     private volatile boolean active;
+    private volatile String notRunning = "starting";
+    private volatile State state = State.WAITING_FOR_PLUGINS;
 
     @Activate
     void activate(EndpointConfig config, Map<String, Object> properties) throws Exception {
@@ -94,13 +100,46 @@ public class OpenVpnEndpoint {
         lifecycle.awaitTermination(10, TimeUnit.SECONDS);
     }
 
-    /** The running endpoint, if its plugins are there. */
-    public Optional<EndpointRuntime> runtime() {
-        return Optional.ofNullable(runtime);
+    @Override
+    public String id() {
+        return settings.endpointId();
     }
 
-    public EndpointSettings settings() {
-        return settings;
+    @Override
+    public String transportProtocol() {
+        return settings.transportProtocol();
+    }
+
+    @Override
+    public InetSocketAddress listenAddress() {
+        return settings.listen();
+    }
+
+    @Override
+    public IpNetwork clientCidrBlock() {
+        return settings.clientCidrBlock();
+    }
+
+    @Override
+    public State state() {
+        return state;
+    }
+
+    @Override
+    public Optional<String> stateDetail() {
+        return state == State.RUNNING ? Optional.empty() : Optional.of(notRunning);
+    }
+
+    @Override
+    public List<VpnConnection> connections() {
+        EndpointRuntime r = runtime;
+        return r == null ? List.of() : r.connections();
+    }
+
+    @Override
+    public boolean disconnect(String connectionId, String reason) {
+        EndpointRuntime r = runtime;
+        return r != null && r.disconnect(connectionId, reason);
     }
 
     private void pluginChanged(String kind, String name, String wanted) {
@@ -119,19 +158,23 @@ public class OpenVpnEndpoint {
         Optional<Transport> transport = transports.find(s.transportProtocol());
         Optional<RoutingEngine> routing = routingEngines.find(s.routing());
         if (transport.isEmpty() || routing.isEmpty()) {
-            LOG.warning(() -> "endpoint " + s.endpointId() + " waits for "
-                    + (transport.isEmpty() ? "transport '" + s.transportProtocol() + "' " : "")
+            notRunning = "waits for " + (transport.isEmpty() ? "transport '" + s.transportProtocol() + "' " : "")
                     + (routing.isEmpty() ? "routing engine '" + s.routing() + "' " : "")
-                    + "to appear in the service registry (see vpn:plugins)");
+                    + "to appear in the service registry (see vpn:plugins)";
+            state = State.WAITING_FOR_PLUGINS;
+            LOG.warning(() -> "endpoint " + s.endpointId() + " " + notRunning);
             return;
         }
         EndpointRuntime started = new EndpointRuntime(s, sessionConfig, new AuthenticationChain(s.authentication(), authenticators));
         try {
             started.start(transport.get(), routing.get()).toCompletableFuture().get(30, TimeUnit.SECONDS);
             runtime = started;
+            state = State.RUNNING;
         } catch (Exception e) {
             started.close();
             Throwable cause = e.getCause() != null ? e.getCause() : e;
+            notRunning = "could not start: " + cause.getMessage();
+            state = State.FAILED;
             LOG.log(Level.SEVERE, "endpoint " + s.endpointId() + " could not start: " + cause.getMessage(), cause);
         }
     }
@@ -139,6 +182,8 @@ public class OpenVpnEndpoint {
     private void stopRuntime() {
         EndpointRuntime r = runtime;
         runtime = null;
+        state = State.WAITING_FOR_PLUGINS;
+        notRunning = active ? "restarting" : "stopped";
         if (r != null) {
             r.close();
         }

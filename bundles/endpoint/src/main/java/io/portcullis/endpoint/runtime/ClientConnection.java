@@ -1,6 +1,7 @@
 package io.portcullis.endpoint.runtime;
 
 import io.portcullis.api.auth.AuthenticatedUser;
+import io.portcullis.api.endpoint.VpnConnection;
 import io.portcullis.api.transport.TransportBinding;
 import io.portcullis.protocol.data.DataChannelCipher;
 import io.portcullis.protocol.session.ServerSession;
@@ -8,6 +9,8 @@ import io.portcullis.protocol.session.ServerSession;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Instant;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
@@ -45,6 +48,16 @@ final class ClientConnection {
         this.peer = peer;
         this.binding = binding;
         this.session = session;
+    }
+
+    VpnConnection snapshot(String endpointId) {
+        AuthenticatedUser u = user;
+        InetAddress a = address;
+        String c = cipherName;
+        return new VpnConnection(id, endpointId, Optional.ofNullable(u).map(AuthenticatedUser::name),
+                u == null ? Set.of() : u.groups(), Optional.ofNullable(a).map(InetAddress::getHostAddress), peer,
+                started, ingressBytes, egressBytes, ingressPackets, egressPackets,
+                c.isEmpty() ? Optional.empty() : Optional.of(c));
     }
 
     String describe() {

@@ -3,6 +3,7 @@ package io.portcullis.endpoint.runtime;
 import io.portcullis.api.auth.AuthenticationRequest;
 import io.portcullis.api.auth.AuthenticationResult;
 import io.portcullis.api.auth.Secret;
+import io.portcullis.api.endpoint.VpnConnection;
 import io.portcullis.api.routing.NetworkPacketReceiver;
 import io.portcullis.api.routing.RoutingAttachment;
 import io.portcullis.api.routing.RoutingEngine;
@@ -25,7 +26,6 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.util.BitSet;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -112,8 +112,19 @@ public final class EndpointRuntime implements PacketReceiver, NetworkPacketRecei
         });
     }
 
-    public Collection<ClientConnectionView> connections() {
-        return byPeer.values().stream().map(ClientConnectionView::of).toList();
+    public List<VpnConnection> connections() {
+        return byPeer.values().stream().map(c -> c.snapshot(settings.endpointId())).toList();
+    }
+
+    /** Ends the connection with this id; false when there is none. */
+    public boolean disconnect(String connectionId, String reason) {
+        for (ClientConnection connection : byPeer.values()) {
+            if (connection.id.equals(connectionId)) {
+                disconnect(connection, reason);
+                return true;
+            }
+        }
+        return false;
     }
 
     public long droppedPackets() {
@@ -358,7 +369,7 @@ public final class EndpointRuntime implements PacketReceiver, NetworkPacketRecei
     }
 
     /** Ends a connection from the server side (revocation, operator). */
-    public void disconnect(ClientConnection connection, String reason) {
+    void disconnect(ClientConnection connection, String reason) {
         List<SessionOutput> outputs;
         synchronized (connection) {
             if (connection.closed) {

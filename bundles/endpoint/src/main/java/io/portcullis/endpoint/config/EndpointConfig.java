@@ -61,6 +61,17 @@ public @interface EndpointConfig {
     @AttributeDefinition(description = "Data-channel ciphers the endpoint accepts, in order of preference.")
     String dataCiphers() default "AES-256-GCM,AES-128-GCM,CHACHA20-POLY1305";
 
+    @AttributeDefinition(description = "DNS servers pushed to clients (up to 2 IP addresses, comma list).",
+            required = false)
+    String dnsServers() default "";
+
+    @AttributeDefinition(description = "DNS search domains pushed to clients (comma list).", required = false)
+    String dnsSearchDomains() default "";
+
+    @AttributeDefinition(description = "Text shown to clients that can display it after they connect "
+            + "(UTF-8, up to 1400 characters).", required = false)
+    String clientLoginBanner() default "";
+
     @AttributeDefinition(description = "Translate client addresses to the appliance's when forwarding to the routes.")
     boolean sourceNat() default true;
 

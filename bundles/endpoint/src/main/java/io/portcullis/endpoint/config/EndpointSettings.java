@@ -31,6 +31,9 @@ public record EndpointSettings(
         String routing,
         List<IpNetwork> routes,
         List<String> dataCiphers,
+        List<InetAddress> dnsServers,
+        List<String> dnsSearchDomains,
+        String clientLoginBanner,
         boolean sourceNat,
         Optional<String> interfaceName,
         int tunnelMtu,
@@ -101,6 +104,24 @@ public record EndpointSettings(
         if (c.renegotiateSeconds() != 0 && c.renegotiateSeconds() < 10) {
             throw invalid("renegotiateSeconds", c.renegotiateSeconds() + " is below 10 s (0 disables)");
         }
+        List<InetAddress> dns = new ArrayList<>();
+        for (String server : list(c.dnsServers())) {
+            dns.add(literal("dnsServers", server));
+        }
+        if (dns.size() > 2) {
+            throw invalid("dnsServers", "names " + dns.size() + " servers; at most 2");
+        }
+        List<String> domains = list(c.dnsSearchDomains());
+        for (String domain : domains) {
+            if (!domain.matches("(?i)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*")) {
+                throw invalid("dnsSearchDomains", "'" + domain + "' is not a domain name");
+            }
+        }
+        String banner = c.clientLoginBanner() == null ? "" : c.clientLoginBanner().strip();
+        if (banner.codePointCount(0, banner.length()) > 1400) {
+            throw invalid("clientLoginBanner", "has " + banner.codePointCount(0, banner.length())
+                    + " characters; at most 1400");
+        }
         String crl = c.clientCertificateRevocationList() == null ? "" : c.clientCertificateRevocationList().trim();
         String iface = c.interfaceName() == null ? "" : c.interfaceName().trim();
         if (!iface.isEmpty() && !iface.matches("[A-Za-z0-9_.-]{1,15}")) {
@@ -114,7 +135,8 @@ public record EndpointSettings(
                 protection,
                 protection == ControlChannelProtection.NONE ? Optional.empty()
                         : Optional.of(path("tlsCryptKey", c.tlsCryptKey(), home)),
-                authentication, routing, List.copyOf(routes), List.copyOf(ciphers), c.sourceNat(),
+                authentication, routing, List.copyOf(routes), List.copyOf(ciphers), List.copyOf(dns),
+                List.copyOf(domains), banner, c.sourceNat(),
                 iface.isEmpty() ? Optional.empty() : Optional.of(iface), c.tunnelMtu(),
                 c.keepaliveIntervalSeconds(), c.keepaliveTimeoutSeconds(), c.renegotiateSeconds());
     }

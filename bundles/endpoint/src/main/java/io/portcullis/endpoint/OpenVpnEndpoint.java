@@ -165,7 +165,15 @@ public class OpenVpnEndpoint implements VpnEndpoint {
             LOG.warning(() -> "endpoint " + s.endpointId() + " " + notRunning);
             return;
         }
-        EndpointRuntime started = new EndpointRuntime(s, sessionConfig, new AuthenticationChain(s.authentication(), authenticators));
+        EndpointRuntime started;
+        try {
+            started = new EndpointRuntime(s, sessionConfig, new AuthenticationChain(s.authentication(), authenticators));
+        } catch (java.io.IOException e) {
+            notRunning = "could not open the connection log in " + s.connectionLogDirectory() + ": " + e.getMessage();
+            state = State.FAILED;
+            LOG.severe(() -> "endpoint " + s.endpointId() + " " + notRunning);
+            return;
+        }
         try {
             started.start(transport.get(), routing.get()).toCompletableFuture().get(30, TimeUnit.SECONDS);
             runtime = started;

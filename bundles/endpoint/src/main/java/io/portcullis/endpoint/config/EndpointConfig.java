@@ -87,6 +87,27 @@ public @interface EndpointConfig {
     @AttributeDefinition(description = "Seconds without traffic after which a session is ended (ping-restart).")
     int keepaliveTimeoutSeconds() default 60;
 
+    @AttributeDefinition(description = "Maximum session length in hours: 8, 10, 12 or 24. A longer session is "
+            + "disconnected and must sign in again.")
+    int sessionTimeoutHours() default 24;
+
+    @AttributeDefinition(description = "Maximum session length in seconds, overriding sessionTimeoutHours when "
+            + "above 0 (for tests and short-lived endpoints).")
+    int sessionTimeoutSeconds() default 0;
+
+    @AttributeDefinition(description = "Directory of the connection logs (one JSON object per line, "
+            + "<endpoint>.log); relative to the Karaf home.")
+    String connectionLogDirectory() default "data/log/connections";
+
+    @AttributeDefinition(description = "Minutes between connection log updates for live connections.")
+    int connectionLogUpdateMinutes() default 15;
+
+    @AttributeDefinition(description = "Size in bytes at which the connection log is rotated.")
+    long connectionLogMaxBytes() default 10L * 1024 * 1024;
+
+    @AttributeDefinition(description = "Rotated connection log files kept.")
+    int connectionLogFiles() default 10;
+
     @AttributeDefinition(description = "Seconds between data-channel key renegotiations started by the server; 0 for never.")
     int renegotiateSeconds() default 3600;
 }

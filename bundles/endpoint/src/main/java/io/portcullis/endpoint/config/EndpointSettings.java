@@ -39,7 +39,12 @@ public record EndpointSettings(
         int tunnelMtu,
         int keepaliveIntervalSeconds,
         int keepaliveTimeoutSeconds,
-        int renegotiateSeconds) {
+        int renegotiateSeconds,
+        java.time.Duration sessionTimeout,
+        Path connectionLogDirectory,
+        java.time.Duration connectionLogUpdate,
+        long connectionLogMaxBytes,
+        int connectionLogFiles) {
 
     public enum ControlChannelProtection {
         TLS_CRYPT, TLS_AUTH, NONE;
@@ -122,6 +127,23 @@ public record EndpointSettings(
             throw invalid("clientLoginBanner", "has " + banner.codePointCount(0, banner.length())
                     + " characters; at most 1400");
         }
+        if (!Set.of(8, 10, 12, 24).contains(c.sessionTimeoutHours())) {
+            throw invalid("sessionTimeoutHours", c.sessionTimeoutHours() + " is not one of 8, 10, 12, 24");
+        }
+        if (c.sessionTimeoutSeconds() < 0) {
+            throw invalid("sessionTimeoutSeconds", c.sessionTimeoutSeconds() + " is negative (0 uses sessionTimeoutHours)");
+        }
+        java.time.Duration sessionTimeout = c.sessionTimeoutSeconds() > 0 ? java.time.Duration.ofSeconds(c.sessionTimeoutSeconds())
+                : java.time.Duration.ofHours(c.sessionTimeoutHours());
+        if (c.connectionLogUpdateMinutes() < 1 || c.connectionLogUpdateMinutes() > 1440) {
+            throw invalid("connectionLogUpdateMinutes", c.connectionLogUpdateMinutes() + " is outside 1-1440");
+        }
+        if (c.connectionLogMaxBytes() < 4096) {
+            throw invalid("connectionLogMaxBytes", c.connectionLogMaxBytes() + " is below 4096");
+        }
+        if (c.connectionLogFiles() < 0 || c.connectionLogFiles() > 1000) {
+            throw invalid("connectionLogFiles", c.connectionLogFiles() + " is outside 0-1000");
+        }
         String crl = c.clientCertificateRevocationList() == null ? "" : c.clientCertificateRevocationList().trim();
         String iface = c.interfaceName() == null ? "" : c.interfaceName().trim();
         if (!iface.isEmpty() && !iface.matches("[A-Za-z0-9_.-]{1,15}")) {
@@ -138,7 +160,10 @@ public record EndpointSettings(
                 authentication, routing, List.copyOf(routes), List.copyOf(ciphers), List.copyOf(dns),
                 List.copyOf(domains), banner, c.sourceNat(),
                 iface.isEmpty() ? Optional.empty() : Optional.of(iface), c.tunnelMtu(),
-                c.keepaliveIntervalSeconds(), c.keepaliveTimeoutSeconds(), c.renegotiateSeconds());
+                c.keepaliveIntervalSeconds(), c.keepaliveTimeoutSeconds(), c.renegotiateSeconds(), sessionTimeout,
+                path("connectionLogDirectory", c.connectionLogDirectory(), home),
+                java.time.Duration.ofMinutes(c.connectionLogUpdateMinutes()), c.connectionLogMaxBytes(),
+                c.connectionLogFiles());
     }
 
     private static IllegalArgumentException invalid(String setting, String why) {

@@ -33,6 +33,11 @@ final class ClientConnection {
     volatile int addressKey;
     volatile AuthenticatedUser user;
     volatile String commonName;
+    volatile String deviceType;
+    volatile String clientVersion;
+    // Connection log bookkeeping, control path only (under this object's lock or the timer thread).
+    volatile boolean attemptLogged;
+    volatile Instant lastLogUpdate;
     volatile String cipherName = "";
     volatile boolean closed;
     volatile CompletableFuture<String> revocation;

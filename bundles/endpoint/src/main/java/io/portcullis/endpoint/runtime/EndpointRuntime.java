@@ -13,6 +13,8 @@ import io.portcullis.api.transport.Transport;
 import io.portcullis.api.transport.TransportBinding;
 import io.portcullis.endpoint.auth.AuthenticationChain;
 import io.portcullis.endpoint.config.EndpointSettings;
+import io.portcullis.endpoint.log.ConnectionLog;
+import io.portcullis.endpoint.log.ConnectionLogEntry;
 import io.portcullis.endpoint.pool.AddressPool;
 import io.portcullis.protocol.data.DataChannelCipher;
 import io.portcullis.protocol.data.InnerPayload;
@@ -71,11 +73,15 @@ public final class EndpointRuntime implements PacketReceiver, NetworkPacketRecei
     private final ScheduledExecutorService timer;
     private final ScheduledFuture<?> ticking;
     private final Map<String, String> authenticatorSettings;
+    private final ConnectionLog connectionLog;
     private volatile TransportBinding binding;
     private volatile RoutingAttachment attachment;
 
-    public EndpointRuntime(EndpointSettings settings, ServerSessionConfig sessionConfig, AuthenticationChain authentication) {
+    public EndpointRuntime(EndpointSettings settings, ServerSessionConfig sessionConfig, AuthenticationChain authentication)
+            throws java.io.IOException {
         this.settings = settings;
+        this.connectionLog = new ConnectionLog(settings.connectionLogDirectory(), settings.endpointId(),
+                settings.connectionLogMaxBytes(), settings.connectionLogFiles());
         this.sessionConfig = sessionConfig;
         this.authentication = authentication;
         this.pool = new AddressPool(settings.clientCidrBlock());
@@ -324,6 +330,8 @@ public final class EndpointRuntime implements PacketReceiver, NetworkPacketRecei
         if (!request.clientChain().isEmpty()) {
             connection.commonName = commonName(request.clientChain().get(0));
         }
+        connection.deviceType = request.peerInfo().entries().get("IV_PLAT");
+        connection.clientVersion = request.peerInfo().entries().get("IV_VER");
         AuthenticationRequest authRequest = new AuthenticationRequest(settings.endpointId(), connection.id,
                 connection.peer, request.clientChain(), request.username(),
                 request.password().map(secret -> Secret.of(secret.revealUtf8())), Optional.empty(),
@@ -347,12 +355,14 @@ public final class EndpointRuntime implements PacketReceiver, NetworkPacketRecei
                     : ((AuthenticationResult.Rejected) result).reason();
             String told = result instanceof AuthenticationResult.Rejected r ? r.clientMessage() : "authentication failed";
             LOG.warning(() -> connection.describe() + ": refused: " + reason);
+            logAttempt(connection, reason);
             return connection.session.onAuthenticationResult(false, List.of(), told);
         }
         Optional<InetAddress> lease = pool.lease();
         if (lease.isEmpty()) {
             LOG.warning(() -> connection.describe() + ": refused: address pool " + pool.network() + " is exhausted ("
                     + pool.capacity() + " clients)");
+            logAttempt(connection, "address pool " + pool.network() + " is exhausted");
             return connection.session.onAuthenticationResult(false, List.of(), "no address available");
         }
         connection.user = accepted.user();
@@ -364,6 +374,8 @@ public final class EndpointRuntime implements PacketReceiver, NetworkPacketRecei
         revocation.thenAccept(reason -> disconnect(connection, "revoked: " + reason));
         LOG.info(() -> connection.describe() + ": authenticated as " + accepted.user().name() + " by "
                 + accepted.user().authenticator() + ", groups " + accepted.user().groups());
+        logAttempt(connection, null); // before the client hears it is in
+        connection.lastLogUpdate = java.time.Instant.now();
         return connection.session.onAuthenticationResult(true,
                 PushOptions.forClient(settings, lease.get(), pool.gateway()), "");
     }
@@ -383,8 +395,20 @@ public final class EndpointRuntime implements PacketReceiver, NetworkPacketRecei
 
     private void tick() {
         long now = System.nanoTime();
+        java.time.Instant wallNow = java.time.Instant.now();
         for (ClientConnection connection : byPeer.values()) {
             try {
+                if (connection.user != null && !connection.closed) {
+                    if (connection.started.plus(settings.sessionTimeout()).isBefore(wallNow)) {
+                        disconnect(connection, "session timeout (" + describe(settings.sessionTimeout()) + ")");
+                        continue;
+                    }
+                    java.time.Instant last = connection.lastLogUpdate;
+                    if (last != null && !last.plus(settings.connectionLogUpdate()).isAfter(wallNow)) {
+                        connection.lastLogUpdate = wallNow;
+                        connectionLog.append(entry(ConnectionLogEntry.Type.UPDATE, connection, wallNow));
+                    }
+                }
                 List<SessionOutput> outputs;
                 synchronized (connection) {
                     if (connection.closed || connection.session.nextWakeupNanos() - now > 0) {
@@ -415,6 +439,13 @@ public final class EndpointRuntime implements PacketReceiver, NetworkPacketRecei
                     + " returned to the pool (" + pool.leasedCount() + " of " + pool.capacity() + " leased)");
         }
         releasePeerId(connection.session.peerId());
+        if (!connection.attemptLogged) {
+            logAttempt(connection, reason); // never got as far as a decision: TLS failed, timed out, went away
+        } else if (connection.user != null) {
+            connectionLog.append(entry(ConnectionLogEntry.Type.RESET, connection, java.time.Instant.now())
+                    .time("connection-end-time", java.time.Instant.now())
+                    .set("connection-reset-status", reason));
+        }
         CompletableFuture<String> revocation = connection.revocation;
         if (revocation != null) {
             revocation.cancel(false);
@@ -495,5 +526,49 @@ public final class EndpointRuntime implements PacketReceiver, NetworkPacketRecei
             a.close();
         }
         timer.shutdownNow();
+        connectionLog.close();
+    }
+
+    /** The last {@code count} connection log entries, oldest first. */
+    public List<String> connectionLog(int count) throws java.io.IOException {
+        return connectionLog.tail(count);
+    }
+
+    /** Records the outcome of an attempt once: {@code failure} null means it succeeded. */
+    private void logAttempt(ClientConnection connection, String failure) {
+        if (connection.attemptLogged) {
+            return;
+        }
+        connection.attemptLogged = true;
+        connectionLog.append(entry(ConnectionLogEntry.Type.ATTEMPT, connection, java.time.Instant.now())
+                .set("connection-attempt-status", failure == null ? "successful" : "failed")
+                .set("connection-attempt-failure-reason", failure));
+    }
+
+    private ConnectionLogEntry entry(ConnectionLogEntry.Type type, ClientConnection c, java.time.Instant now) {
+        var user = c.user;
+        var address = c.address;
+        return new ConnectionLogEntry(type)
+                .set("connection-id", c.id)
+                .set("client-vpn-endpoint-id", settings.endpointId())
+                .set("transport-protocol", settings.transportProtocol())
+                .time("connection-start-time", c.started)
+                .time("connection-last-update-time", now)
+                .set("connection-duration-seconds", java.time.Duration.between(c.started, now).toSeconds())
+                .set("client-ip", address == null ? null : address.getHostAddress())
+                .set("common-name", c.commonName)
+                .set("username", user == null ? null : user.name())
+                .set("device-type", c.deviceType)
+                .set("device-ip", c.peer.getAddress().getHostAddress())
+                .set("port", c.peer.getPort())
+                .set("client-openvpn-version", c.clientVersion)
+                .set("ingress-bytes", c.ingressBytes)
+                .set("egress-bytes", c.egressBytes)
+                .set("ingress-packets", c.ingressPackets)
+                .set("egress-packets", c.egressPackets);
+    }
+
+    private static String describe(java.time.Duration d) {
+        return d.toSeconds() % 3600 == 0 ? d.toHours() + " h" : d.toSeconds() + " s";
     }
 }

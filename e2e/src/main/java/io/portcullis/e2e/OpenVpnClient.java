@@ -120,6 +120,24 @@ public final class OpenVpnClient implements AutoCloseable {
     }
 
     /**
+     * Starts the client in {@code namespace} with a profile file as a user would have it (e.g. one
+     * exported by the appliance), unmodified: {@code openvpn --config <file>}, logging to
+     * {@code dir/<name>.log}; does not wait.
+     */
+    public static OpenVpnClient startWithConfigFile(Processes processes, String namespace, String name, Path ovpn, Path dir) {
+        try {
+            Files.createDirectories(dir);
+            Path log = dir.resolve(name + ".log");
+            Files.deleteIfExists(log);
+            ManagedProcess p = processes.start("openvpn-client-" + name, namespace,
+                    List.of("openvpn", "--config", ovpn.toString(), "--verb", "3", "--log", log.toString()));
+            return new OpenVpnClient(namespace, p, log);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
      * Waits for "Initialization Sequence Completed" (not "... With Errors"); throws with the log
      * tail on timeout or when the client exits first.
      */

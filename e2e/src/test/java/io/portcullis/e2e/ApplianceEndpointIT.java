@@ -4,7 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -146,6 +149,32 @@ class ApplianceEndpointIT {
                 Duration.ofSeconds(5));
         Waits.forLog(appliance.log(), Pattern.compile(Pattern.quote("(at-console): address " + client.address()
                 + " returned to the pool")), Duration.ofSeconds(5));
+    }
+
+    @Test
+    void anExportedProfileConnectsUnmodified() throws IOException {
+        VpnServerConfig server = start("export", c -> c);
+        TestPki.Credential credential = pki.client("exported");
+        Path dir = Files.createDirectories(work.resolve("exported"));
+        Path ovpn = dir.resolve("exported.ovpn");
+        String out = appliance.console(server.namespace(), "vpn:export-profile " + server.name() + " --client-cert "
+                + credential.cert() + " --client-key " + credential.key() + " --output " + ovpn);
+        assertTrue(Files.isRegularFile(ovpn), "no profile written: " + out);
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(ovpn)));
+        String profile = Files.readString(ovpn);
+        for (String block : List.of("<ca>", "<tls-crypt>", "<cert>", "<key>")) {
+            assertTrue(profile.contains(block), "no " + block + " in the exported profile");
+        }
+        assertFalse(profile.lines().anyMatch(l -> l.matches("(ca|cert|key|tls-crypt|tls-auth) .*")), "files referenced, not inline");
+        String keyLine = Files.readAllLines(credential.key()).get(1);
+        assertFalse(out.contains(keyLine) || Processes.read(appliance.log()).contains(keyLine),
+                "the client key leaked into the console output or the log");
+
+        OpenVpnClient client = OpenVpnClient.startWithConfigFile(net.processes(), net.clientNamespace(0), "exported",
+                ovpn, work.resolve("clients"));
+        clients.add(client);
+        client.awaitConnected(CONNECT);
+        assertFetches(0, "exported");
     }
 
     @Test

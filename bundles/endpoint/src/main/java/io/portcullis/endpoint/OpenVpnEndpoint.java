@@ -12,6 +12,7 @@ import io.portcullis.endpoint.config.EndpointSettings;
 import io.portcullis.endpoint.pki.CredentialFiles;
 import io.portcullis.endpoint.pki.FirstBootPki;
 import io.portcullis.endpoint.plugin.PluginDirectory;
+import io.portcullis.endpoint.profile.ClientProfile;
 import io.portcullis.endpoint.runtime.EndpointRuntime;
 import io.portcullis.protocol.data.AeadAlgorithm;
 import io.portcullis.protocol.session.ServerSessionConfig;
@@ -140,6 +141,11 @@ public class OpenVpnEndpoint implements VpnEndpoint {
     public boolean disconnect(String connectionId, String reason) {
         EndpointRuntime r = runtime;
         return r != null && r.disconnect(connectionId, reason);
+    }
+
+    @Override
+    public String clientProfile(Optional<String> remoteHost) {
+        return ClientProfile.forEndpoint(settings, remoteHost);
     }
 
     private void pluginChanged(String kind, String name, String wanted) {

@@ -42,4 +42,18 @@ public interface VpnEndpoint {
      * @return false when no such connection is live
      */
     boolean disconnect(String connectionId, String reason);
+
+    /**
+     * An {@code .ovpn} profile for this endpoint that the stock OpenVPN 2.5/2.6 client imports as
+     * is, once the user's certificate and key are added: client, dev tun, proto, remote, nobind,
+     * remote-cert-tls server, data-ciphers, the CA ({@code clientRootCertificateChain}, which must
+     * have signed the server certificate) and the tls-crypt or tls-auth key inline. It holds no
+     * client certificate or key; append them as {@code <cert>} and {@code <key>} blocks.
+     *
+     * @param remoteHost the host name or address clients connect to; empty for the listen address
+     * @throws IllegalArgumentException when the endpoint listens on a wildcard address and no
+     *         remote host is given, or a file the profile needs is missing or unreadable
+     * @throws IllegalStateException when the endpoint's setup cannot be expressed as a stock profile
+     */
+    String clientProfile(Optional<String> remoteHost);
 }

@@ -1,0 +1,219 @@
+package io.portcullis.shell.command;
+
+import org.apache.karaf.shell.api.action.Action;
+import org.apache.karaf.shell.api.action.Argument;
+import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Completion;
+import org.apache.karaf.shell.api.action.Option;
+import org.apache.karaf.shell.api.action.lifecycle.Reference;
+import org.apache.karaf.shell.api.action.lifecycle.Service;
+import org.apache.karaf.shell.api.console.Session;
+import org.apache.karaf.shell.support.completers.FileCompleter;
+import org.osgi.framework.BundleContext;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code vpn:export-profile}: an {@code .ovpn} profile for the stock OpenVPN client, with the CA
+ * and control-channel key inline, and the user's certificate and key when given. Printed, or
+ * written owner-only with {@code --output}. The key file's content goes into the profile only,
+ * never into a message.
+ */
+@Command(scope = "vpn", name = "export-profile",
+        description = "Prints (or writes with --output, owner-only) an .ovpn profile the stock OpenVPN client imports as is.")
+@Service
+public class ExportProfileCommand implements Action {
+
+    private static final Pattern CERTIFICATE = Pattern.compile(
+            "-----BEGIN CERTIFICATE-----\\R[A-Za-z0-9+/=\\s]+?-----END CERTIFICATE-----");
+    private static final Pattern PRIVATE_KEY = Pattern.compile(
+            "-----BEGIN ((?:[A-Z0-9]+ )*)PRIVATE KEY-----\\R[A-Za-z0-9+/=:,\\-\\s]+?-----END \\1PRIVATE KEY-----");
+
+    @Argument(index = 0, name = "endpoint", required = true, description = "The endpoint clients connect to (see vpn:endpoints).")
+    @Completion(EndpointIdCompleter.class)
+    String endpointId;
+
+    @Option(name = "--client-cert", description = "The user's PEM client certificate, put inline (with --client-key).")
+    @Completion(FileCompleter.class)
+    String clientCert;
+
+    @Option(name = "--client-key", description = "The user's PEM private key, put inline (with --client-cert).")
+    @Completion(FileCompleter.class)
+    String clientKey;
+
+    @Option(name = "--remote", description = "Host name or address clients reach the appliance at "
+            + "(default: the endpoint's listen address; required when it is 0.0.0.0 or ::).")
+    String remote;
+
+    @Option(name = "-o", aliases = "--output", description = "Write the profile to this file (owner-only) instead of printing it.")
+    @Completion(FileCompleter.class)
+    String output;
+
+    // Karaf takes options only before the first argument; this lets them follow the endpoint too,
+    // as in "vpn:export-profile main --output main.ovpn".
+    @Argument(index = 1, name = "options", required = false, multiValued = true,
+            description = "Any of the options below may also follow the endpoint.")
+    @Completion(FileCompleter.class)
+    List<String> trailing;
+
+    @Reference
+    BundleContext bundleContext;
+
+    @Reference
+    Session session;
+
+    @Override
+    public Object execute() throws IOException {
+        parseTrailingOptions();
+        if ((clientCert == null) != (clientKey == null)) {
+            throw new IllegalArgumentException("give both --client-cert and --client-key, or neither");
+        }
+        String profile;
+        try (RegisteredEndpoints endpoints = new RegisteredEndpoints(bundleContext)) {
+            profile = endpoints.named(endpointId).clientProfile(Optional.ofNullable(remote));
+        }
+        StringBuilder text = new StringBuilder(profile);
+        if (clientCert != null) {
+            text.append("<cert>\n").append(certificates(resolve(clientCert))).append("</cert>\n");
+            text.append("<key>\n").append(privateKey(resolve(clientKey))).append("</key>\n");
+        } else {
+            text.append("# Add the user's client certificate and private key before use: <cert>...</cert> and "
+                    + "<key>...</key> blocks (PEM), or cert/key lines naming the files.\n");
+        }
+        if (output == null) {
+            System.out.print(text);
+        } else {
+            Path file = resolve(output);
+            write(file, text.toString());
+            System.out.println("Wrote the profile for endpoint " + endpointId + " to " + file + " (owner-only)"
+                    + (clientCert == null ? "; add the user's certificate and key to it" : ""));
+        }
+        return null;
+    }
+
+    private void parseTrailingOptions() {
+        if (trailing == null) {
+            return;
+        }
+        for (int i = 0; i < trailing.size(); i++) {
+            String token = trailing.get(i);
+            int eq = token.indexOf('=');
+            String name = token.startsWith("-") && eq > 0 ? token.substring(0, eq) : token;
+            if (!List.of("--client-cert", "--client-key", "--remote", "-o", "--output").contains(name)) {
+                throw new IllegalArgumentException("unexpected '" + token + "' after the endpoint; "
+                        + "the options are --client-cert, --client-key, --remote, --output");
+            }
+            String value;
+            if (eq > 0 && token.startsWith("-")) {
+                value = token.substring(eq + 1);
+            } else if (i + 1 < trailing.size()) {
+                value = trailing.get(++i);
+            } else {
+                throw new IllegalArgumentException(name + " needs a value");
+            }
+            String previous = switch (name) {
+                case "--client-cert" -> clientCert;
+                case "--client-key" -> clientKey;
+                case "--remote" -> remote;
+                default -> output;
+            };
+            if (previous != null) {
+                throw new IllegalArgumentException(name + " is given twice");
+            }
+            switch (name) {
+                case "--client-cert" -> clientCert = value;
+                case "--client-key" -> clientKey = value;
+                case "--remote" -> remote = value;
+                default -> output = value;
+            }
+        }
+    }
+
+    /** Relative paths resolve against the console's working directory. */
+    private Path resolve(String name) {
+        Path path = Path.of(name);
+        if (path.isAbsolute()) {
+            return path;
+        }
+        Path dir = session != null && session.currentDir() != null ? session.currentDir()
+                : Path.of(System.getProperty("user.dir"));
+        return dir.resolve(path).normalize();
+    }
+
+    private static String certificates(Path file) {
+        String text = read("--client-cert", file);
+        StringBuilder pem = new StringBuilder();
+        Matcher m = CERTIFICATE.matcher(text);
+        while (m.find()) {
+            pem.append(m.group()).append('\n');
+        }
+        if (pem.length() == 0) {
+            throw new IllegalArgumentException("--client-cert: " + file + " holds no PEM certificate (-----BEGIN CERTIFICATE-----)");
+        }
+        try {
+            CertificateFactory.getInstance("X.509").generateCertificates(
+                    new ByteArrayInputStream(pem.toString().getBytes(StandardCharsets.US_ASCII)));
+        } catch (CertificateException e) {
+            throw new IllegalArgumentException("--client-cert: " + file + " is not a valid certificate: " + e.getMessage());
+        }
+        return pem.toString();
+    }
+
+    /** The key block only; nothing of the file's content goes into an error. */
+    private static String privateKey(Path file) {
+        Matcher m = PRIVATE_KEY.matcher(read("--client-key", file));
+        if (!m.find()) {
+            throw new IllegalArgumentException("--client-key: " + file + " holds no PEM private key "
+                    + "(-----BEGIN ... PRIVATE KEY-----)");
+        }
+        return m.group() + "\n";
+    }
+
+    private static String read(String option, Path file) {
+        try {
+            return Files.readString(file, StandardCharsets.US_ASCII);
+        } catch (NoSuchFileException e) {
+            throw new IllegalArgumentException(option + ": " + file + " does not exist");
+        } catch (IOException e) {
+            throw new IllegalArgumentException(option + ": " + file + " cannot be read as PEM text ("
+                    + e.getClass().getSimpleName() + ")");
+        }
+    }
+
+    /** Owner-only from the start: a temporary file with mode 0600 in the same directory, moved over the target. */
+    private static void write(Path file, String text) throws IOException {
+        Path dir = file.toAbsolutePath().getParent();
+        if (dir == null || !Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("--output: directory " + dir + " does not exist");
+        }
+        if (Files.isDirectory(file)) {
+            throw new IllegalArgumentException("--output: " + file + " is a directory; name a file");
+        }
+        Path temp = Files.createTempFile(dir, ".export-profile-", ".tmp",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        try {
+            Files.writeString(temp, text, StandardCharsets.US_ASCII);
+            try {
+                Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
+}

@@ -27,6 +27,7 @@ public final class PortcullisAppliance implements VpnServerUnderTest {
     private final Path distribution;
     private ManagedProcess process;
     private Path home;
+    private final java.util.Map<String, String> extraSettings = new java.util.LinkedHashMap<>();
 
     public PortcullisAppliance(Processes processes, Path distribution) {
         this.processes = processes;
@@ -57,6 +58,12 @@ public final class PortcullisAppliance implements VpnServerUnderTest {
         throw new IllegalStateException("no appliance distribution: build assembly/ or set -D" + DISTRIBUTION_PROPERTY);
     }
 
+    /** Adds endpoint settings beyond what {@link VpnServerConfig} carries (e.g. sessionTimeoutSeconds). */
+    public PortcullisAppliance withEndpointSetting(String key, String value) {
+        extraSettings.put(key, value);
+        return this;
+    }
+
     @Override
     public String name() {
         return "portcullis";
@@ -75,7 +82,9 @@ public final class PortcullisAppliance implements VpnServerUnderTest {
                     Files.delete(p);
                 }
             }
-            Files.writeString(home.resolve("etc").resolve("io.portcullis.endpoint-" + c.name() + ".cfg"), endpointConfig(c));
+            StringBuilder config = new StringBuilder(endpointConfig(c));
+            extraSettings.forEach((k, v) -> config.append(k).append(" = ").append(v).append('\n'));
+            Files.writeString(home.resolve("etc").resolve("io.portcullis.endpoint-" + c.name() + ".cfg"), config);
             process = processes.start(name() + "-" + c.transport().option(), c.namespace(),
                     // KARAF_EXEC=exec: bin/karaf execs java, so the PID held is the JVM's (CPU, memory, signals)
                     List.of("env", "KARAF_EXEC=exec", home.resolve("bin").resolve("karaf").toString(), "server"));
@@ -146,6 +155,11 @@ public final class PortcullisAppliance implements VpnServerUnderTest {
                 "printf '%s\\n' \"$1\" | \"$2\" -r 20 -d 1 -b", "console", commands,
                 home.resolve("bin").resolve("client").toString());
         return result.orThrow().stdout();
+    }
+
+    /** The endpoint's connection log (JSON lines). */
+    public Path connectionLog(String endpointName) {
+        return home.resolve("data").resolve("log").resolve("connections").resolve(endpointName + ".log");
     }
 
     /** Karaf's log (data/log/karaf.log). */

@@ -178,6 +178,60 @@ class ApplianceEndpointIT {
     }
 
     @Test
+    void theConnectionLogRecordsAttemptsUpdatesAndEndsWithByteCountsAndTheSessionTimeoutEndsSessions()
+            throws Exception {
+        VpnServerConfig server = config("timeout", c -> c);
+        appliance = new PortcullisAppliance(net.processes())
+                .withEndpointSetting("sessionTimeoutSeconds", "12")
+                .withEndpointSetting("connectionLogUpdateMinutes", "1");
+        appliance.start(server, Duration.ofSeconds(60));
+        // a refused attempt first: it must be logged with its reason
+        OpenVpnClient refused = OpenVpnClient.start(net.processes(), net.clientNamespace(1), "log-refused",
+                OpenVpnClient.Profile.forServer(server, pki.expiredClient("log-expired")), work.resolve("clients"));
+        clients.add(refused);
+        OpenVpnClient client = connect(0, "timeout", OpenVpnClient.Profile.forServer(server, pki.client("timed")));
+        String address = client.address(); // the client reconnects after the timeout, with another address
+        Path blob = http.root().resolve("log-blob.bin");
+        java.nio.file.Files.write(blob, new byte[300_000]);
+        HttpServer.Fetch fetch = HttpServer.fetch(net.processes(), net.clientNamespace(0), http.url("log-blob.bin"),
+                work.resolve("log-blob"), Duration.ofSeconds(10));
+        assertTrue(fetch.ok(), fetch.toString());
+
+        // 12 s after it started, the session is ended and says why.
+        Waits.forLog(appliance.log(), Pattern.compile(Pattern.quote("(timed): disconnecting: session timeout (12 s)")),
+                Duration.ofSeconds(25));
+        Waits.forLog(appliance.connectionLog(server.name()),
+                Pattern.compile("\"connection-log-type\":\"connection-reset\".*\"common-name\":\"timed\""),
+                Duration.ofSeconds(10));
+
+        List<String> lines = java.nio.file.Files.readAllLines(appliance.connectionLog(server.name()));
+        String failed = lines.stream().filter(l -> l.contains("\"common-name\":\"log-expired\"")).findFirst().orElse("");
+        assertTrue(failed.contains("\"connection-attempt-status\":\"failed\"")
+                && failed.contains("certificate expired on"), "refused attempt: " + failed + "\n" + String.join("\n", lines));
+        String success = lines.stream().filter(l -> l.contains("\"common-name\":\"timed\"")
+                && l.contains("\"connection-attempt-status\":\"successful\"")).findFirst().orElse("");
+        assertTrue(success.contains("\"client-ip\":\"" + address + "\""), success);
+        String end = lines.stream().filter(l -> l.contains("\"common-name\":\"timed\"")
+                && l.contains("\"connection-log-type\":\"connection-reset\"")).findFirst().orElse("");
+        assertTrue(end.contains("session timeout"), end);
+        long egress = Long.parseLong(field(end, "egress-bytes"));
+        long ingress = Long.parseLong(field(end, "ingress-bytes"));
+        assertTrue(egress >= 300_000 && egress < 600_000, "egress bytes for a 300 kB download: " + end);
+        assertTrue(ingress > 1_000 && ingress < egress, "ingress bytes (requests and ACKs): " + end);
+        assertFalse(String.join("\n", lines).contains("PRIVATE KEY"));
+
+        // The operator sees the same lines at the console.
+        String tail = appliance.console(server.namespace(), "vpn:log " + server.name() + " --tail 50");
+        assertTrue(tail.contains("session timeout (12 s)") && tail.contains("certificate expired on"), tail);
+    }
+
+    private static String field(String json, String name) {
+        Matcher m = Pattern.compile("\"" + Pattern.quote(name) + "\":\"([^\"]*)\"").matcher(json);
+        assertTrue(m.find(), name + " in " + json);
+        return m.group(1);
+    }
+
+    @Test
     void aClientKilledWithoutNoticeIsReapedAndItsAddressReturns() {
         VpnServerConfig server = start("reap", c -> c.withKeepalive(2, 8));
         OpenVpnClient client = connect(0, "reap", OpenVpnClient.Profile.forServer(server, pki.client("reap-me")));
@@ -222,8 +276,12 @@ class ApplianceEndpointIT {
         assertTrue(client.isConnected());
     }
 
+    private VpnServerConfig config(String tag, UnaryOperator<VpnServerConfig> adjust) {
+        return adjust.apply(VpnServerConfig.defaults(net, pki, Transport.UDP, work.resolve("server-" + tag)));
+    }
+
     private VpnServerConfig start(String tag, UnaryOperator<VpnServerConfig> adjust) {
-        VpnServerConfig config = adjust.apply(VpnServerConfig.defaults(net, pki, Transport.UDP, work.resolve("server-" + tag)));
+        VpnServerConfig config = config(tag, adjust);
         appliance = new PortcullisAppliance(net.processes());
         appliance.start(config, Duration.ofSeconds(60));
         return config;

@@ -138,6 +138,20 @@ public class OpenVpnEndpoint implements VpnEndpoint {
     }
 
     @Override
+    public List<String> connectionLog(int count) {
+        EndpointRuntime r = runtime;
+        if (r == null) {
+            throw new IllegalStateException("endpoint " + id() + " is not running (" + notRunning + "); its log is in "
+                    + settings.connectionLogDirectory().resolve(id() + ".log"));
+        }
+        try {
+            return r.connectionLog(count);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot read the connection log of " + id() + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
     public boolean disconnect(String connectionId, String reason) {
         EndpointRuntime r = runtime;
         return r != null && r.disconnect(connectionId, reason);

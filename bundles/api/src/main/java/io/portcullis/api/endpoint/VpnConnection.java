@@ -15,8 +15,8 @@ import java.util.Set;
  * @param clientIp  the address leased to the client in the tunnel; empty before it has one
  * @param device    where the client connects from
  * @param started   when the connection attempt began
- * @param ingressBytes bytes received from the client (tunnel payload)
- * @param egressBytes  bytes sent to the client (tunnel payload)
+ * @param ingressBytes bytes received from the client: decrypted tunnel payload (IP packets, keepalives)
+ * @param egressBytes  bytes sent to the client: tunnel payload before encryption
  * @param cipher    the data-channel cipher; empty before keys exist
  */
 public record VpnConnection(String id, String endpointId, Optional<String> user, Set<String> groups,

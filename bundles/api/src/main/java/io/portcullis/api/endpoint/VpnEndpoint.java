@@ -56,4 +56,10 @@ public interface VpnEndpoint {
      * @throws IllegalStateException when the endpoint's setup cannot be expressed as a stock profile
      */
     String clientProfile(Optional<String> remoteHost);
+
+    /**
+     * The last {@code count} entries of the endpoint's connection log, oldest first: one JSON object
+     * per line, one per connection attempt, periodic update and end.
+     */
+    List<String> connectionLog(int count);
 }

@@ -209,14 +209,14 @@ public final class EndpointRuntime implements PacketReceiver, NetworkPacketRecei
         }
         ByteBuffer plain = SCRATCH.get();
         plain.clear();
-        int length = packet.remaining();
         OpenStatus status = cipher.open(packet, plain, System.nanoTime());
         if (status != OpenStatus.OK) {
             dropped.increment();
             return;
         }
         plain.flip();
-        connection.ingressBytes += length;
+        // Counted as tunnel payload, like egress: what the user sent, not the encrypted envelope.
+        connection.ingressBytes += plain.remaining();
         connection.ingressPackets++;
         connection.session.onDataReceived(System.nanoTime());
         switch (InnerPayload.classify(plain)) {

@@ -23,6 +23,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -106,41 +107,20 @@ public class ExportProfileCommand implements Action {
     }
 
     private void parseTrailingOptions() {
-        if (trailing == null) {
-            return;
+        Map<String, String> given = TrailingOptions.parse(trailing, Map.of("--client-cert", "--client-cert",
+                "--client-key", "--client-key", "--remote", "--remote", "-o", "--output", "--output", "--output"));
+        clientCert = merge("--client-cert", clientCert, given);
+        clientKey = merge("--client-key", clientKey, given);
+        remote = merge("--remote", remote, given);
+        output = merge("--output", output, given);
+    }
+
+    private static String merge(String name, String before, Map<String, String> given) {
+        String after = given.get(name);
+        if (before != null && after != null) {
+            throw new IllegalArgumentException(name + " is given twice");
         }
-        for (int i = 0; i < trailing.size(); i++) {
-            String token = trailing.get(i);
-            int eq = token.indexOf('=');
-            String name = token.startsWith("-") && eq > 0 ? token.substring(0, eq) : token;
-            if (!List.of("--client-cert", "--client-key", "--remote", "-o", "--output").contains(name)) {
-                throw new IllegalArgumentException("unexpected '" + token + "' after the endpoint; "
-                        + "the options are --client-cert, --client-key, --remote, --output");
-            }
-            String value;
-            if (eq > 0 && token.startsWith("-")) {
-                value = token.substring(eq + 1);
-            } else if (i + 1 < trailing.size()) {
-                value = trailing.get(++i);
-            } else {
-                throw new IllegalArgumentException(name + " needs a value");
-            }
-            String previous = switch (name) {
-                case "--client-cert" -> clientCert;
-                case "--client-key" -> clientKey;
-                case "--remote" -> remote;
-                default -> output;
-            };
-            if (previous != null) {
-                throw new IllegalArgumentException(name + " is given twice");
-            }
-            switch (name) {
-                case "--client-cert" -> clientCert = value;
-                case "--client-key" -> clientKey = value;
-                case "--remote" -> remote = value;
-                default -> output = value;
-            }
-        }
+        return after != null ? after : before;
     }
 
     /** Relative paths resolve against the console's working directory. */

@@ -40,6 +40,7 @@ final class ClientConnection {
     volatile Instant lastLogUpdate;
     volatile String cipherName = "";
     volatile boolean closed;
+    volatile boolean disconnecting;
     volatile CompletableFuture<String> revocation;
 
     // Single writer each: ingress from the peer's transport thread, egress under sealLock.

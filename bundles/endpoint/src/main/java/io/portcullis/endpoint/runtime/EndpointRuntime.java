@@ -235,8 +235,8 @@ public final class EndpointRuntime implements PacketReceiver, NetworkPacketRecei
 
     private void toNetwork(ClientConnection connection, ByteBuffer ipPacket) {
         RoutingAttachment routing = attachment;
-        if (routing == null || !sourceIsClient(connection, ipPacket)) {
-            dropped.increment(); // spoofed source, or routing gone
+        if (routing == null || connection.disconnecting || !sourceIsClient(connection, ipPacket)) {
+            dropped.increment(); // spoofed source, routing gone, or the session is being ended
             return;
         }
         routing.send(ipPacket);
@@ -260,7 +260,7 @@ public final class EndpointRuntime implements PacketReceiver, NetworkPacketRecei
             return;
         }
         ClientConnection connection = byAddress.get(ipPacket.getInt(p + 16));
-        if (connection == null) {
+        if (connection == null || connection.disconnecting) {
             dropped.increment();
             return;
         }
@@ -384,9 +384,12 @@ public final class EndpointRuntime implements PacketReceiver, NetworkPacketRecei
     void disconnect(ClientConnection connection, String reason) {
         List<SessionOutput> outputs;
         synchronized (connection) {
-            if (connection.closed) {
+            // Once is enough: the session closes after the client acknowledges (or a short linger),
+            // and the timer, a revocation or an operator may ask again meanwhile.
+            if (connection.closed || connection.disconnecting) {
                 return;
             }
+            connection.disconnecting = true;
             LOG.info(() -> connection.describe() + ": disconnecting: " + reason);
             outputs = connection.session.disconnect(reason, System.nanoTime());
         }
@@ -398,7 +401,7 @@ public final class EndpointRuntime implements PacketReceiver, NetworkPacketRecei
         java.time.Instant wallNow = java.time.Instant.now();
         for (ClientConnection connection : byPeer.values()) {
             try {
-                if (connection.user != null && !connection.closed) {
+                if (connection.user != null && !connection.closed && !connection.disconnecting) {
                     if (connection.started.plus(settings.sessionTimeout()).isBefore(wallNow)) {
                         disconnect(connection, "session timeout (" + describe(settings.sessionTimeout()) + ")");
                         continue;

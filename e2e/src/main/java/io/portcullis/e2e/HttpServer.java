@@ -65,7 +65,27 @@ public final class HttpServer implements AutoCloseable {
     }
 
     public String url(String file) {
-        return "http://" + address + ":" + port + "/" + file;
+        return "http://" + (address.contains(":") ? "[" + address + "]" : address) + ":" + port + "/" + file;
+    }
+
+    public String address() {
+        return address;
+    }
+
+    /**
+     * The client address of every request served so far, in order (python's request log on
+     * stderr: {@code <client address> - - [date] "GET ..."}): with no NAT between, a client's
+     * tunnel address.
+     */
+    public List<String> requestSources() {
+        List<String> sources = new java.util.ArrayList<>();
+        for (String line : process.stderrText().split("\n")) {
+            int dash = line.indexOf(" - - [");
+            if (dash > 0) {
+                sources.add(line.substring(0, dash).strip());
+            }
+        }
+        return sources;
     }
 
     /** Writes {@code bytes} pseudo-random bytes to {@code root/name}; returns their SHA-256 (hex). */
@@ -76,7 +96,8 @@ public final class HttpServer implements AutoCloseable {
     /** Downloads {@code url} inside {@code ns} with curl to {@code dest}. Never throws for a network failure. */
     public static Fetch fetch(Processes processes, String ns, String url, Path dest, Duration timeout) {
         long secs = Math.max(1, timeout.toSeconds());
-        Processes.Result r = processes.run(ns, timeout.plusSeconds(10), "curl", "-sS", "--noproxy", "*",
+        // -g: no URL globbing, so an IPv6 literal in brackets is taken as is
+        Processes.Result r = processes.run(ns, timeout.plusSeconds(10), "curl", "-sS", "-g", "--noproxy", "*",
                 "--connect-timeout", Long.toString(Math.min(secs, 5)), "--max-time", Long.toString(secs),
                 "-o", dest.toString(), "-w", "%{http_code} %{size_download}", url);
         String[] w = r.stdout().trim().split(" ");

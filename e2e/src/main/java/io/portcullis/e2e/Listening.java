@@ -23,6 +23,7 @@ final class Listening {
                 // a wildcard bind serves the address too; a dual-stack (IPv6) socket shows it IPv4-mapped
                 if (out.contains(want) || out.contains("[::ffff:" + want.trim() + " ")
                         || out.contains("[::ffff:" + address + "]:" + port + " ")
+                        || out.contains("[" + address + "]:" + port + " ")
                         || out.contains("0.0.0.0:" + port + " ") || out.contains("*:" + port + " ")) {
                     return true;
                 }

@@ -20,6 +20,8 @@ public final class OpenVpnClient implements AutoCloseable {
 
     private static final Pattern CONNECTED = Pattern.compile("Initialization Sequence Completed(.*)");
     private static final Pattern ADDRESS = Pattern.compile("net_addr_v4_add: ([0-9.]+)/([0-9]+) dev (\\S+)");
+    private static final Pattern ADDRESS_V6 = Pattern.compile("net_addr_v6_add: ([0-9a-fA-F:]+)/([0-9]+) dev (\\S+)");
+    private static final Pattern PUSH_MESSAGE = Pattern.compile("PUSH: Received control message: '(PUSH_REPLY,.*)'");
     private static final Pattern TUN_OPENED = Pattern.compile("TUN/TAP device (\\S+) opened");
 
     /**
@@ -170,6 +172,51 @@ public final class OpenVpnClient implements AutoCloseable {
             throw new IllegalStateException("no tunnel address in " + log);
         }
         return last;
+    }
+
+    /** The tunnel IPv6 address the server gave this client (from the log: net_addr_v6_add). */
+    public String ipv6Address() {
+        Matcher m = ADDRESS_V6.matcher(logText());
+        String last = null;
+        while (m.find()) {
+            last = m.group(1);
+        }
+        if (last == null) {
+            throw new IllegalStateException("no tunnel IPv6 address in " + log);
+        }
+        return last;
+    }
+
+    /** How many times the tunnel came up (1 unless the client reconnected). */
+    public long connectCount() {
+        return CONNECTED.matcher(logText()).results().count();
+    }
+
+    /**
+     * The options of the last PUSH_REPLY the client received, as the server wrote them (from the
+     * verb 3 log line {@code PUSH: Received control message: 'PUSH_REPLY,...'}; a reply split with
+     * {@code push-continuation 2} is joined, the continuation markers left out). Empty before any.
+     */
+    public List<String> pushedOptions() {
+        List<String> last = new ArrayList<>();
+        boolean complete = true;
+        Matcher m = PUSH_MESSAGE.matcher(logText());
+        while (m.find()) {
+            if (complete) {
+                last = new ArrayList<>();
+            }
+            complete = true;
+            String[] options = m.group(1).split(",");
+            for (int i = 1; i < options.length; i++) {
+                String option = options[i].strip();
+                if (option.equals("push-continuation 2")) {
+                    complete = false;
+                } else if (!option.startsWith("push-continuation ")) {
+                    last.add(option);
+                }
+            }
+        }
+        return List.copyOf(last);
     }
 
     /** The TUN device name (tun0, tun1, ...). */

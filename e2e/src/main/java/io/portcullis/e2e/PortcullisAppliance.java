@@ -117,7 +117,12 @@ public final class PortcullisAppliance implements VpnServerUnderTest {
         }
         s.append("authentication = certificate\n");
         s.append("routing = tun\n");
-        s.append("routes = ").append(String.join(",", c.routes())).append('\n');
+        // The same reach as the stock server, which forwards every client to every pushed route:
+        // one route and one all-users rule per network (the appliance denies by default).
+        for (int i = 0; i < c.routes().size(); i++) {
+            s.append("route.").append(i + 1).append(" = ").append(c.routes().get(i)).append("|local|\n");
+            s.append("authorizationRule.").append(i + 1).append(" = ").append(c.routes().get(i)).append("|all-users|\n");
+        }
         s.append("dataCiphers = ").append(String.join(",", c.dataCiphers())).append('\n');
         if (c.keepaliveSeconds() > 0) {
             s.append("keepaliveIntervalSeconds = ").append(c.keepaliveSeconds()).append('\n');

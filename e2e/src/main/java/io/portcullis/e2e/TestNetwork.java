@@ -46,6 +46,8 @@ public final class TestNetwork implements AutoCloseable {
     private final String applianceNamespace;
     private final String privateNamespace;
     private final List<String> created = new ArrayList<>();
+    private final List<PrivateNetwork> extraNetworks = new ArrayList<>();
+    private boolean ipv6Forwarding;
     private final Thread shutdownHook;
     private boolean closed;
 
@@ -124,6 +126,80 @@ public final class TestNetwork implements AutoCloseable {
         }
         cmd.addAll(List.of(args));
         processes.run(null, CMD, cmd).orThrow();
+    }
+
+    /**
+     * A further private network behind the appliance ({@link #addPrivateNetwork}): a namespace of
+     * its own holding one host, joined to the appliance namespace by a veth link.
+     *
+     * @param namespace          the host's namespace
+     * @param applianceInterface the appliance namespace's end of the link (priv1, priv2, ...)
+     * @param gateway            the appliance's IPv4 address in the network (the host's default route)
+     * @param host               the host's IPv4 address
+     * @param ipv6Gateway        the appliance's IPv6 address in the network, or null
+     * @param ipv6Host           the host's IPv6 address, or null
+     */
+    public record PrivateNetwork(String namespace, String applianceInterface, String cidr, String gateway, String host,
+                                 String ipv6Cidr, String ipv6Gateway, String ipv6Host) {}
+
+    /**
+     * Adds an IPv4 private network {@code cidr} (e.g. 10.101.0.0/24) behind the appliance: the
+     * appliance takes .1, a host in a new namespace pc-p&lt;n&gt;-&lt;sfx&gt; takes .10 and routes
+     * everything back through the appliance (so a client address is reachable without NAT).
+     * With {@code ipv6Cidr} (a /64, e.g. fd01:101::/64) the network is dual-stack: ::1 for the
+     * appliance, ::10 for the host, the host's IPv6 default route through the appliance, and the
+     * appliance namespace forwards IPv6. Deleted with the other namespaces on {@link #close()}.
+     */
+    public synchronized PrivateNetwork addPrivateNetwork(String cidr, String ipv6Cidr) {
+        int n = extraNetworks.size() + 1;
+        Cidr net4 = Cidr.parse(cidr);
+        String gateway = Cidr.toText(net4.network() + 1);
+        String host = Cidr.toText(net4.network() + 10);
+        String ns = "pc-p" + n + "-" + suffix;
+        String ifName = "priv" + n;
+        addNamespace(ns);
+        ip(null, "link", "add", "name", "eth0", "netns", ns, "type", "veth", "peer", "name", ifName,
+                "netns", applianceNamespace);
+        ip(applianceNamespace, "addr", "add", gateway + "/" + net4.prefix(), "dev", ifName);
+        ip(applianceNamespace, "link", "set", ifName, "up");
+        ip(ns, "addr", "add", host + "/" + net4.prefix(), "dev", "eth0");
+        ip(ns, "link", "set", "eth0", "up");
+        ip(ns, "route", "add", "default", "via", gateway);
+        String gateway6 = null;
+        String host6 = null;
+        if (ipv6Cidr != null) {
+            String[] parts = ipv6Cidr.split("/");
+            if (!parts[0].endsWith("::") || !parts[1].equals("64")) {
+                throw new IllegalArgumentException("IPv6 network must be written <prefix>::/64: " + ipv6Cidr);
+            }
+            gateway6 = parts[0] + "1";
+            host6 = parts[0] + "10";
+            if (!ipv6Forwarding) {
+                processes.check(applianceNamespace, CMD, "sysctl", "-qw", "net.ipv6.conf.all.forwarding=1");
+                ipv6Forwarding = true;
+            }
+            // nodad: usable at once, no duplicate address detection delay on a link of two
+            ip(applianceNamespace, "-6", "addr", "add", gateway6 + "/64", "dev", ifName, "nodad");
+            ip(ns, "-6", "addr", "add", host6 + "/64", "dev", "eth0", "nodad");
+            ip(ns, "-6", "route", "add", "default", "via", gateway6);
+        }
+        PrivateNetwork p = new PrivateNetwork(ns, ifName, net4.toString(), gateway, host, ipv6Cidr, gateway6, host6);
+        extraNetworks.add(p);
+        return p;
+    }
+
+    /**
+     * Adds a second IPv4 subnet to an added private network: the appliance takes .1 of
+     * {@code cidr} on the same link, the host .10 (its default route stays the first gateway).
+     * Returns the host's address in it.
+     */
+    public String addHostAddress(PrivateNetwork network, String cidr) {
+        Cidr c = Cidr.parse(cidr);
+        String gateway = Cidr.toText(c.network() + 1);
+        String host = Cidr.toText(c.network() + 10);
+        ip(applianceNamespace, "addr", "add", gateway + "/" + c.prefix(), "dev", network.applianceInterface());
+        ip(network.namespace(), "addr", "add", host + "/" + c.prefix(), "dev", "eth0");
+        return host;
     }
 
     public String suffix() {

@@ -18,7 +18,8 @@ import java.util.List;
  * <ul>
  *   <li>{@link #caCert()}: the CA clients and server chain to;</li>
  *   <li>{@link #server()}: CN=server, serverAuth EKU (what {@code remote-cert-tls server} wants);</li>
- *   <li>{@link #client(String)}: clientAuth EKU; {@link #expiredClient(String)},
+ *   <li>{@link #client(String)}: clientAuth EKU ({@link #clientInGroups} with OU values, the
+ *       user's groups); {@link #expiredClient(String)},
  *       {@link #revokedClient(String)} (listed in {@link #crl()}), {@link #foreignClient(String)}
  *       (signed by another CA);</li>
  *   <li>{@link #tlsCryptKey()} and {@link #newTlsCryptKey(String)} (a different key).</li>
@@ -92,6 +93,14 @@ public final class TestPki {
         return ca.issue(cn, "ext_client", type, format, null, null);
     }
 
+    /**
+     * A valid client certificate whose subject carries one OU per group, in order:
+     * {@code /OU=<g1>/OU=<g2>/CN=<cn>} (the appliance takes a user's groups from the OU values).
+     */
+    public Credential clientInGroups(String cn, String... organizationalUnits) {
+        return ca.issue(cn, "ext_client", KeyType.EC_P256, KeyFormat.PKCS8, null, null, organizationalUnits);
+    }
+
     /** Signed by the CA, but valid only during 2020. */
     public Credential expiredClient(String cn) {
         return ca.issue(cn, "ext_client", KeyType.EC_P256, KeyFormat.PKCS8, "20200101000000Z", "20201231235959Z");
@@ -163,13 +172,22 @@ public final class TestPki {
             writeCrl();
         }
 
-        synchronized Credential issue(String cn, String ext, KeyType type, KeyFormat format, String start, String end) {
+        synchronized Credential issue(String cn, String ext, KeyType type, KeyFormat format, String start, String end,
+                                      String... organizationalUnits) {
+            StringBuilder subject = new StringBuilder();
+            for (String ou : organizationalUnits) {
+                if (ou.isEmpty() || ou.matches(".*[/=+\\\\,].*")) {
+                    throw new IllegalArgumentException("OU must be a plain name: '" + ou + "'");
+                }
+                subject.append("/OU=").append(ou);
+            }
+            subject.append("/CN=").append(cn);
             Path k = dir.resolve(cn + ".key");
             Path csr = home.resolve(cn + ".csr");
             Path c = dir.resolve(cn + ".crt");
             newKey(k, type, format);
             openssl.check(null, CMD, "openssl", "req", "-config", cnf.toString(), "-new", "-key", k.toString(),
-                    "-subj", "/CN=" + cn, "-out", csr.toString());
+                    "-subj", subject.toString(), "-out", csr.toString());
             List<String> cmd = new ArrayList<>(List.of("openssl", "ca", "-batch", "-notext", "-config", cnf.toString(),
                     "-extensions", ext, "-in", csr.toString(), "-out", c.toString()));
             if (start != null) {
@@ -239,6 +257,7 @@ public final class TestPki {
                 email_in_dn      = no
 
                 [ policy_any ]
+                organizationalUnitName = optional
                 commonName = supplied
 
                 [ req ]

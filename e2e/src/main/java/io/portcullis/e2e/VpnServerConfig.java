@@ -13,7 +13,8 @@ import java.util.List;
  * @param listenAddress      listenAddress: an address of {@code namespace}
  * @param port               vpnPort
  * @param clientCidrBlock    clientCidrBlock, e.g. 10.8.0.0/24
- * @param routes             routes pushed to clients, e.g. [10.0.0.0/24]
+ * @param routes             networks every client reaches: pushed as routes (the appliance writes each as
+ *                           route.&lt;n&gt; with an all-users authorizationRule.&lt;n&gt;), e.g. [10.0.0.0/24]
  * @param caCert             clientRootCertificateChain
  * @param serverCert         serverCertificate
  * @param serverKey          serverKey
@@ -74,6 +75,20 @@ public record VpnServerConfig(
     public VpnServerConfig withKeepalive(int seconds, int timeout) {
         return new VpnServerConfig(name, namespace, transport, listenAddress, port, clientCidrBlock, routes, caCert,
                 serverCert, serverKey, crl, protection, controlChannelKey, dataCiphers, seconds, timeout, workDir);
+    }
+
+    /** Another endpoint name (the appliance's shipped endpoint is {@code main}). */
+    public VpnServerConfig withName(String endpointName) {
+        return new VpnServerConfig(endpointName, namespace, transport, listenAddress, port, clientCidrBlock, routes,
+                caCert, serverCert, serverKey, crl, protection, controlChannelKey, dataCiphers, keepaliveSeconds,
+                keepaliveTimeout, workDir);
+    }
+
+    /** Other networks clients reach (none: the test configures routes and rules itself). */
+    public VpnServerConfig withRoutes(List<String> networks) {
+        return new VpnServerConfig(name, namespace, transport, listenAddress, port, clientCidrBlock, networks, caCert,
+                serverCert, serverKey, crl, protection, controlChannelKey, dataCiphers, keepaliveSeconds,
+                keepaliveTimeout, workDir);
     }
 
     public VpnServerConfig withClientCidrBlock(String cidr) {

@@ -79,7 +79,8 @@ class HarnessPartsTest {
         assertTrue(appliance.contains("transportProtocol = udp\n"), appliance);
         assertTrue(appliance.contains("listenAddress = 172.31.255.1\n"), appliance);
         assertTrue(appliance.contains("clientCidrBlock = 10.8.0.0/24\n"), appliance);
-        assertTrue(appliance.contains("routes = 10.0.0.0/24\n"), appliance);
+        assertTrue(appliance.contains("route.1 = 10.0.0.0/24|local|\n"), appliance);
+        assertTrue(appliance.contains("authorizationRule.1 = 10.0.0.0/24|all-users|\n"), appliance);
         assertTrue(appliance.contains("controlChannelProtection = tls-crypt\n"), appliance);
     }
 }

@@ -1,6 +1,7 @@
 package io.portcullis.api;
 
 import io.portcullis.api.auth.Authenticator;
+import io.portcullis.api.connect.ConnectionHandler;
 import io.portcullis.api.routing.RoutingEngine;
 import io.portcullis.api.transport.Transport;
 
@@ -15,7 +16,8 @@ import java.util.Optional;
 public enum PluginKind {
     TRANSPORT(Transport.class, Transport.NAME_PROPERTY),
     AUTHENTICATOR(Authenticator.class, Authenticator.NAME_PROPERTY),
-    ROUTING(RoutingEngine.class, RoutingEngine.NAME_PROPERTY);
+    ROUTING(RoutingEngine.class, RoutingEngine.NAME_PROPERTY),
+    CONNECTION_HANDLER(ConnectionHandler.class, ConnectionHandler.NAME_PROPERTY);
 
     private final Class<?> serviceType;
     private final String nameProperty;
@@ -35,9 +37,9 @@ public enum PluginKind {
         return nameProperty;
     }
 
-    /** Lower-case label as operators type it: transport, authenticator, routing. */
+    /** Lower-case label as operators type it: transport, authenticator, routing, connection-handler. */
     public String label() {
-        return name().toLowerCase(Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
     /** An LDAP filter selecting the plugin of this kind called {@code name}. */

@@ -1,6 +1,10 @@
 package io.portcullis.endpoint;
 
 import io.portcullis.api.auth.Authenticator;
+import io.portcullis.api.connect.ConnectionHandler;
+import io.portcullis.api.endpoint.AuthorizationRule;
+import io.portcullis.api.endpoint.AuthorizationVerdict;
+import io.portcullis.api.endpoint.Route;
 import io.portcullis.api.endpoint.VpnConnection;
 import io.portcullis.api.endpoint.VpnEndpoint;
 import io.portcullis.api.net.IpNetwork;
@@ -29,12 +33,14 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.Designate;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -42,6 +48,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -66,6 +73,7 @@ public class OpenVpnEndpoint implements VpnEndpoint {
     private final PluginDirectory<Transport> transports = new PluginDirectory<>();
     private final PluginDirectory<Authenticator> authenticators = new PluginDirectory<>();
     private final PluginDirectory<RoutingEngine> routingEngines = new PluginDirectory<>();
+    private final PluginDirectory<ConnectionHandler> connectionHandlers = new PluginDirectory<>();
     // Start, restart and stop happen one at a time, off the framework's threads.
     private final ExecutorService lifecycle = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "portcullis-endpoint-lifecycle");
@@ -78,18 +86,63 @@ public class OpenVpnEndpoint implements VpnEndpoint {
     private volatile boolean active;
     private volatile String notRunning = "starting";
     private volatile State state = State.WAITING_FOR_PLUGINS;
+    private volatile String refusedChange;
 
     @Activate
     void activate(EndpointConfig config, Map<String, Object> properties) throws Exception {
         Path home = Path.of(System.getProperty("karaf.home", System.getProperty("user.dir")));
         String id = endpointId(properties);
-        EndpointSettings s = EndpointSettings.from(id, config, home);
+        EndpointSettings s = EndpointSettings.from(id, config, properties, home);
         firstBootPki(s);
         this.sessionConfig = sessionConfig(s);
         this.settings = s;
         this.active = true;
-        transports.onChange((name, service) -> pluginChanged("transport", name, s.transportProtocol()));
-        routingEngines.onChange((name, service) -> pluginChanged("routing engine", name, s.routing()));
+        transports.onChange((name, service) -> pluginChanged("transport", name, settings.transportProtocol()));
+        routingEngines.onChange((name, service) -> pluginChanged("routing engine", name, settings.routing()));
+        lifecycle.execute(this::restart);
+    }
+
+    /**
+     * A configuration change: rules, routes and pushed options apply to live sessions; anything
+     * else (port, transport, client network, PKI, ...) restarts the endpoint, ending its sessions.
+     * A refused change leaves the endpoint as it was and says why in its state detail.
+     */
+    @Modified
+    void modified(EndpointConfig config, Map<String, Object> properties) throws Exception {
+        Path home = Path.of(System.getProperty("karaf.home", System.getProperty("user.dir")));
+        EndpointSettings current = settings;
+        EndpointSettings next;
+        try {
+            next = EndpointSettings.from(current.endpointId(), config, properties, home);
+        } catch (IllegalArgumentException e) {
+            refusedChange = "configuration change refused, still running the previous one: " + e.getMessage();
+            LOG.severe(() -> "endpoint " + current.endpointId() + ": " + refusedChange);
+            return;
+        }
+        refusedChange = null;
+        if (current.appliesLive(next)) {
+            settings = next;
+            lifecycle.execute(() -> {
+                EndpointRuntime r = runtime;
+                if (r != null) {
+                    r.update(next);
+                }
+            });
+            return;
+        }
+        firstBootPki(next);
+        ServerSessionConfig nextSessionConfig;
+        try {
+            nextSessionConfig = sessionConfig(next);
+        } catch (IllegalArgumentException e) {
+            refusedChange = "configuration change refused, still running the previous one: " + e.getMessage();
+            LOG.severe(() -> "endpoint " + current.endpointId() + ": " + refusedChange);
+            return;
+        }
+        LOG.info(() -> "endpoint " + next.endpointId() + ": configuration changed beyond what live sessions can take; "
+                + "restarting (" + connections().size() + " connection(s) end)");
+        sessionConfig = nextSessionConfig;
+        settings = next;
         lifecycle.execute(this::restart);
     }
 
@@ -128,7 +181,49 @@ public class OpenVpnEndpoint implements VpnEndpoint {
 
     @Override
     public Optional<String> stateDetail() {
-        return state == State.RUNNING ? Optional.empty() : Optional.of(notRunning);
+        String refused = refusedChange;
+        return state != State.RUNNING ? Optional.of(notRunning) : Optional.ofNullable(refused);
+    }
+
+    @Override
+    public Optional<IpNetwork> clientIpv6CidrBlock() {
+        return settings.clientIpv6CidrBlock();
+    }
+
+    @Override
+    public boolean splitTunnel() {
+        return settings.splitTunnel();
+    }
+
+    @Override
+    public List<AuthorizationRule> authorizationRules() {
+        return settings.authorizationRules();
+    }
+
+    @Override
+    public List<Route> routes() {
+        return settings.routes();
+    }
+
+    @Override
+    public AuthorizationVerdict explainAuthorization(Set<String> groups, InetAddress destination) {
+        EndpointRuntime r = runtime;
+        if (r != null) {
+            return r.explain(groups, destination);
+        }
+        // Not running: the same answer from the configured rules.
+        EndpointSettings s = settings;
+        return new io.portcullis.endpoint.runtime.TrafficPolicy(s.authorizationRules(), s.routes()).explain(groups, destination);
+    }
+
+    @Override
+    public Optional<Path> certificateRevocationListFile() {
+        return settings.clientCertificateRevocationList();
+    }
+
+    @Override
+    public Path clientRootCertificateChainFile() {
+        return settings.clientRootCertificateChain();
     }
 
     @Override
@@ -187,7 +282,8 @@ public class OpenVpnEndpoint implements VpnEndpoint {
         }
         EndpointRuntime started;
         try {
-            started = new EndpointRuntime(s, sessionConfig, new AuthenticationChain(s.authentication(), authenticators));
+            started = new EndpointRuntime(s, sessionConfig, new AuthenticationChain(s.authentication(), authenticators),
+                    connectionHandlers::find);
         } catch (java.io.IOException e) {
             notRunning = "could not open the connection log in " + s.connectionLogDirectory() + ": " + e.getMessage();
             state = State.FAILED;
@@ -292,6 +388,17 @@ public class OpenVpnEndpoint implements VpnEndpoint {
 
     void unbindRoutingEngine(RoutingEngine service, Map<String, Object> properties) {
         routingEngines.remove(name(properties, RoutingEngine.NAME_PROPERTY), serviceId(properties));
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, target = "(" + ConnectionHandler.NAME_PROPERTY + "=*)")
+    void bindConnectionHandler(ConnectionHandler service, Map<String, Object> properties) {
+        connectionHandlers.add(name(properties, ConnectionHandler.NAME_PROPERTY), service, ranking(properties),
+                serviceId(properties));
+    }
+
+    void unbindConnectionHandler(ConnectionHandler service, Map<String, Object> properties) {
+        connectionHandlers.remove(name(properties, ConnectionHandler.NAME_PROPERTY), serviceId(properties));
     }
 
     private static String name(Map<String, Object> properties, String key) {

@@ -62,4 +62,31 @@ public interface VpnEndpoint {
      * per line, one per connection attempt, periodic update and end.
      */
     List<String> connectionLog(int count);
+
+    /** The IPv6 network client addresses come from on a dual-stack endpoint. */
+    Optional<IpNetwork> clientIpv6CidrBlock();
+
+    /** Whether clients receive only their authorized routes (true) or redirect-gateway (false). */
+    boolean splitTunnel();
+
+    /** The authorization rules in force, in configuration order. */
+    List<AuthorizationRule> authorizationRules();
+
+    /** The route table in force, in configuration order. */
+    List<Route> routes();
+
+    /**
+     * Which rule lets a user with these groups reach {@code destination}, or why none does, against
+     * the rules in force now.
+     */
+    AuthorizationVerdict explainAuthorization(java.util.Set<String> groups, java.net.InetAddress destination);
+
+    /**
+     * Where the endpoint reads its certificate revocation list, when it has one
+     * ({@code clientCertificateRevocationList}).
+     */
+    Optional<java.nio.file.Path> certificateRevocationListFile();
+
+    /** The CA certificate file that signs client certificates (and must sign an imported CRL). */
+    java.nio.file.Path clientRootCertificateChainFile();
 }

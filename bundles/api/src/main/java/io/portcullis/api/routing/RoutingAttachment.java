@@ -3,6 +3,8 @@ package io.portcullis.api.routing;
 import io.portcullis.api.net.IpNetwork;
 import org.osgi.annotation.versioning.ConsumerType;
 
+import io.portcullis.api.endpoint.Route;
+
 import java.nio.ByteBuffer;
 import java.util.List;
 
@@ -25,6 +27,17 @@ public interface RoutingAttachment extends AutoCloseable {
 
     /** Replaces the networks clients are forwarded to (routes and NAT rules follow). */
     void updateRoutedNetworks(List<IpNetwork> routedNetworks);
+
+    /**
+     * Replaces the endpoint's route table: the networks clients are forwarded to, and for each
+     * route whose target is not {@link Route#LOCAL} a host route through that interface or next hop.
+     * Engines that cannot install routes forward to the destinations only.
+     *
+     * @throws IllegalStateException when the change could not be made; the previous state stays
+     */
+    default void updateRoutes(List<Route> routes) {
+        updateRoutedNetworks(routes.stream().map(Route::destination).toList());
+    }
 
     /** Tears down the device, routes and NAT rules; idempotent. */
     @Override

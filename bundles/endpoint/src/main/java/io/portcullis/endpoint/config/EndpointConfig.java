@@ -54,9 +54,22 @@ public @interface EndpointConfig {
     @AttributeDefinition(description = "Routing engine by name, e.g. tun.")
     String routing() default "tun";
 
-    @AttributeDefinition(description = "Networks pushed to clients as routes and forwarded to (comma list of CIDRs).",
-            required = false)
-    String routes() default "";
+    @AttributeDefinition(description = "Split tunnel: clients receive only the routes their groups are authorized "
+            + "for. False: clients receive redirect-gateway and send all their traffic through the appliance "
+            + "(still subject to the authorization rules). Routes are route.<n> = <cidr>|<target>|<description> and "
+            + "rules authorizationRule.<n> = <cidr>|group=<name>|<description> or <cidr>|all-users|<description>.")
+    boolean splitTunnel() default true;
+
+    @AttributeDefinition(description = "IPv6 network client addresses are leased from (/64 to /120) for a "
+            + "dual-stack endpoint; empty for IPv4 only. IPv6 is routed without NAT.", required = false)
+    String clientIpv6CidrBlock() default "";
+
+    @AttributeDefinition(description = "Client-connect handler by name (e.g. client-version), called after sign-in "
+            + "and before authorization; empty for none.", required = false)
+    String connectionHandler() default "";
+
+    @AttributeDefinition(description = "Seconds a client-connect handler may take; one that takes longer denies.")
+    int connectionHandlerTimeoutSeconds() default 30;
 
     @AttributeDefinition(description = "Data-channel ciphers the endpoint accepts, in order of preference.")
     String dataCiphers() default "AES-256-GCM,AES-128-GCM,CHACHA20-POLY1305";

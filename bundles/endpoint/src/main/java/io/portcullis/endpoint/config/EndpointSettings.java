@@ -1,5 +1,7 @@
 package io.portcullis.endpoint.config;
 
+import io.portcullis.api.endpoint.AuthorizationRule;
+import io.portcullis.api.endpoint.Route;
 import io.portcullis.api.net.IpNetwork;
 
 import java.net.InetAddress;
@@ -9,6 +11,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.Optional;
 import java.util.Set;
 
@@ -29,7 +33,12 @@ public record EndpointSettings(
         Optional<Path> tlsCryptKey,
         List<String> authentication,
         String routing,
-        List<IpNetwork> routes,
+        List<Route> routes,
+        List<AuthorizationRule> authorizationRules,
+        boolean splitTunnel,
+        Optional<IpNetwork> clientIpv6CidrBlock,
+        Optional<String> connectionHandler,
+        java.time.Duration connectionHandlerTimeout,
         List<String> dataCiphers,
         List<InetAddress> dnsServers,
         List<String> dnsSearchDomains,
@@ -56,7 +65,20 @@ public record EndpointSettings(
 
     static final Set<String> CIPHERS = Set.of("AES-256-GCM", "AES-128-GCM", "CHACHA20-POLY1305");
 
+    /** Most routes an endpoint may have; enough for any site, small enough to push. */
+    public static final int MAX_ROUTES = 5_000;
+    /** Most authorization rules an endpoint may have. */
+    public static final int MAX_RULES = 100_000;
+
     public static EndpointSettings from(String endpointId, EndpointConfig c, Path home) {
+        return from(endpointId, c, Map.of(), home);
+    }
+
+    /**
+     * @param properties the configuration's raw properties, for the numbered entries
+     *                   ({@code authorizationRule.<n>}, {@code route.<n>}) that metatype cannot describe
+     */
+    public static EndpointSettings from(String endpointId, EndpointConfig c, Map<String, ?> properties, Path home) {
         String transport = c.transportProtocol() == null ? "" : c.transportProtocol().trim().toLowerCase(Locale.ROOT);
         if (transport.isEmpty() || !transport.matches("[a-z0-9-]+")) {
             throw invalid("transportProtocol", "'" + c.transportProtocol() + "' is not a transport name such as udp or tcp");
@@ -84,9 +106,39 @@ public record EndpointSettings(
         if (routing.isEmpty()) {
             throw invalid("routing", "names no routing engine; use for example 'tun'");
         }
-        List<IpNetwork> routes = new ArrayList<>();
-        for (String route : list(c.routes())) {
-            routes.add(network("routes", route));
+        List<Route> routes = numbered(properties, Route.PROPERTY_PREFIX, Route::parse);
+        if (routes.size() > MAX_ROUTES) {
+            throw invalid("route.<n>", routes.size() + " routes; at most " + MAX_ROUTES);
+        }
+        Set<IpNetwork> routed = new java.util.HashSet<>();
+        for (Route route : routes) {
+            if (!routed.add(route.destination())) {
+                throw invalid("route.<n>", "two routes for " + route.destination() + "; keep one");
+            }
+        }
+        List<AuthorizationRule> rules = numbered(properties, AuthorizationRule.PROPERTY_PREFIX, AuthorizationRule::parse);
+        if (rules.size() > MAX_RULES) {
+            throw invalid("authorizationRule.<n>", rules.size() + " rules; at most " + MAX_RULES);
+        }
+        String v6 = c.clientIpv6CidrBlock() == null ? "" : c.clientIpv6CidrBlock().trim();
+        Optional<IpNetwork> clientsV6 = Optional.empty();
+        if (!v6.isEmpty()) {
+            IpNetwork network = network("clientIpv6CidrBlock", v6);
+            if (network.isIpv4() || network.prefixLength() < 64 || network.prefixLength() > 120) {
+                throw invalid("clientIpv6CidrBlock", network + " must be an IPv6 network from /64 to /120");
+            }
+            if (network.size() < clients.size()) {
+                throw invalid("clientIpv6CidrBlock", network + " is smaller than clientCidrBlock " + clients
+                        + "; each client gets one address of each");
+            }
+            clientsV6 = Optional.of(network);
+        }
+        String handler = c.connectionHandler() == null ? "" : c.connectionHandler().trim();
+        if (!handler.isEmpty() && !handler.matches("[A-Za-z0-9_.-]+")) {
+            throw invalid("connectionHandler", "'" + handler + "' is not a plugin name (letters, digits, _ . -)");
+        }
+        if (c.connectionHandlerTimeoutSeconds() < 1 || c.connectionHandlerTimeoutSeconds() > 300) {
+            throw invalid("connectionHandlerTimeoutSeconds", c.connectionHandlerTimeoutSeconds() + " is outside 1-300");
         }
         List<String> ciphers = new ArrayList<>();
         for (String cipher : list(c.dataCiphers())) {
@@ -157,13 +209,62 @@ public record EndpointSettings(
                 protection,
                 protection == ControlChannelProtection.NONE ? Optional.empty()
                         : Optional.of(path("tlsCryptKey", c.tlsCryptKey(), home)),
-                authentication, routing, List.copyOf(routes), List.copyOf(ciphers), List.copyOf(dns),
+                authentication, routing, List.copyOf(routes), List.copyOf(rules), c.splitTunnel(), clientsV6,
+                handler.isEmpty() ? Optional.empty() : Optional.of(handler),
+                java.time.Duration.ofSeconds(c.connectionHandlerTimeoutSeconds()), List.copyOf(ciphers), List.copyOf(dns),
                 List.copyOf(domains), banner, c.sourceNat(),
                 iface.isEmpty() ? Optional.empty() : Optional.of(iface), c.tunnelMtu(),
                 c.keepaliveIntervalSeconds(), c.keepaliveTimeoutSeconds(), c.renegotiateSeconds(), sessionTimeout,
                 path("connectionLogDirectory", c.connectionLogDirectory(), home),
                 java.time.Duration.ofMinutes(c.connectionLogUpdateMinutes()), c.connectionLogMaxBytes(),
                 c.connectionLogFiles());
+    }
+
+    /**
+     * Whether {@code next} differs from these settings only in what a running endpoint applies to
+     * live sessions (rules, routes, pushed options, timeouts, log cadence, handler, CRL): then
+     * nobody is disconnected by the change.
+     */
+    public boolean appliesLive(EndpointSettings next) {
+        return next.equals(new EndpointSettings(endpointId, transportProtocol, listen, clientCidrBlock, serverCertificate,
+                serverKey, clientRootCertificateChain, next.clientCertificateRevocationList, controlChannelProtection,
+                tlsCryptKey, authentication, routing, next.routes, next.authorizationRules, next.splitTunnel,
+                clientIpv6CidrBlock, next.connectionHandler, next.connectionHandlerTimeout, dataCiphers, next.dnsServers,
+                next.dnsSearchDomains, next.clientLoginBanner, sourceNat, interfaceName, tunnelMtu,
+                keepaliveIntervalSeconds, keepaliveTimeoutSeconds, renegotiateSeconds, next.sessionTimeout,
+                connectionLogDirectory, next.connectionLogUpdate, connectionLogMaxBytes, connectionLogFiles));
+    }
+
+    /** The destinations of the route table, as the routing engine forwards to them. */
+    public List<IpNetwork> routedNetworks() {
+        return routes.stream().map(Route::destination).toList();
+    }
+
+    /** Entries {@code <prefix><n>}, ordered by n; a bad one is refused with its key and why. */
+    private static <T> List<T> numbered(Map<String, ?> properties, String prefix,
+                                        java.util.function.Function<String, T> parser) {
+        TreeMap<Long, T> entries = new TreeMap<>();
+        for (Map.Entry<String, ?> property : properties.entrySet()) {
+            String key = property.getKey();
+            if (!key.startsWith(prefix)) {
+                continue;
+            }
+            long n;
+            try {
+                n = Long.parseLong(key.substring(prefix.length()));
+            } catch (NumberFormatException e) {
+                throw invalid(key, "is not " + prefix + "<number>");
+            }
+            if (n < 1) {
+                throw invalid(key, "numbers start at 1");
+            }
+            try {
+                entries.put(n, parser.apply(String.valueOf(property.getValue())));
+            } catch (IllegalArgumentException e) {
+                throw invalid(key, e.getMessage());
+            }
+        }
+        return List.copyOf(entries.values());
     }
 
     private static IllegalArgumentException invalid(String setting, String why) {

@@ -16,16 +16,30 @@ import java.util.Optional;
 public final class AddressPool {
 
     private final IpNetwork network;
+    private final IpNetwork ipv6;
     private final int base;
     private final int size;
     private final BitSet leased;
     private int cursor = 2; // round robin: a returned address is not handed out again at once
 
     public AddressPool(IpNetwork network) {
+        this(network, Optional.empty());
+    }
+
+    /**
+     * @param ipv6 a dual-stack endpoint's IPv6 client network: a client leased the n-th IPv4
+     *             address gets its n-th address too, so the pair needs no second lease table
+     */
+    public AddressPool(IpNetwork network, Optional<IpNetwork> ipv6) {
         if (!network.isIpv4() || network.prefixLength() > 30) {
             throw new IllegalArgumentException("client network " + network + " must be IPv4, /30 or larger");
         }
         this.network = network;
+        this.ipv6 = ipv6.orElse(null);
+        if (this.ipv6 != null && (this.ipv6.isIpv4() || this.ipv6.size() < network.size())) {
+            throw new IllegalArgumentException("IPv6 client network " + this.ipv6 + " must be IPv6 and hold as many "
+                    + "addresses as " + network);
+        }
         this.base = toInt(network.address());
         this.size = (int) network.size();
         this.leased = new BitSet(size);
@@ -37,6 +51,27 @@ public final class AddressPool {
     /** The appliance's own address in the client network. */
     public InetAddress gateway() {
         return toAddress(base + 1);
+    }
+
+    /** The appliance's own IPv6 address in the client network, on a dual-stack endpoint. */
+    public Optional<InetAddress> gatewayIpv6() {
+        return ipv6 == null ? Optional.empty() : Optional.of(ipv6At(1));
+    }
+
+    /** The IPv6 address paired with a leased IPv4 address, on a dual-stack endpoint. */
+    public Optional<InetAddress> ipv6For(InetAddress leased) {
+        return ipv6 == null ? Optional.empty() : Optional.of(ipv6At(toInt(leased) - base));
+    }
+
+    private InetAddress ipv6At(int offset) {
+        byte[] bytes = ipv6.address().getAddress();
+        long low = java.nio.ByteBuffer.wrap(bytes, 8, 8).getLong() + offset;
+        java.nio.ByteBuffer.wrap(bytes, 8, 8).putLong(low);
+        try {
+            return InetAddress.getByAddress(bytes);
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     public IpNetwork network() {

@@ -9,6 +9,7 @@ import io.portcullis.protocol.session.ServerSession;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -31,10 +32,18 @@ final class ClientConnection {
     volatile int currentKeyId = -1;
     volatile InetAddress address;
     volatile int addressKey;
+    // Dual-stack endpoints: the client's IPv6 address, and as two longs for per-packet checks.
+    volatile InetAddress address6;
+    volatile long address6High;
+    volatile long address6Low;
+    // Precomputed against the authorization rules in force; TrafficPolicy renews it after a change.
+    volatile io.portcullis.endpoint.authz.UserAccess access;
+    volatile java.util.List<String> postureStatuses = java.util.List.of();
     volatile AuthenticatedUser user;
     volatile String commonName;
     volatile String deviceType;
     volatile String clientVersion;
+    volatile Map<String, String> peerInfo = Map.of();
     // Connection log bookkeeping, control path only (under this object's lock or the timer thread).
     volatile boolean attemptLogged;
     volatile Instant lastLogUpdate;

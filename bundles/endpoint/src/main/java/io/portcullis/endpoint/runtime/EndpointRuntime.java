@@ -2,7 +2,14 @@ package io.portcullis.endpoint.runtime;
 
 import io.portcullis.api.auth.AuthenticationRequest;
 import io.portcullis.api.auth.AuthenticationResult;
+import io.portcullis.api.auth.AuthenticatedUser;
 import io.portcullis.api.auth.Secret;
+import io.portcullis.api.connect.ConnectionAttempt;
+import io.portcullis.api.connect.ConnectionDecision;
+import io.portcullis.api.connect.ConnectionHandler;
+import io.portcullis.api.endpoint.AuthorizationVerdict;
+import io.portcullis.api.endpoint.Route;
+import io.portcullis.api.net.IpNetwork;
 import io.portcullis.api.endpoint.VpnConnection;
 import io.portcullis.api.routing.NetworkPacketReceiver;
 import io.portcullis.api.routing.RoutingAttachment;
@@ -31,6 +38,8 @@ import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -58,13 +67,17 @@ public final class EndpointRuntime implements PacketReceiver, NetworkPacketRecei
     private static final ThreadLocal<ByteBuffer> SCRATCH =
             ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(BUFFER_SIZE));
 
-    private final EndpointSettings settings;
+    private volatile EndpointSettings settings;
     private final ServerSessionConfig sessionConfig;
     private final AuthenticationChain authentication;
     private final AddressPool pool;
     private final SecureRandom random = new SecureRandom();
     private final Map<InetSocketAddress, ClientConnection> byPeer = new ConcurrentHashMap<>();
     private final Map<Integer, ClientConnection> byAddress = new ConcurrentHashMap<>();
+    // Dual-stack: by the low 64 bits of the IPv6 address (the client network is /64 or longer).
+    private final Map<Long, ClientConnection> byAddress6 = new ConcurrentHashMap<>();
+    private final TrafficPolicy policy;
+    private final Function<String, Optional<ConnectionHandler>> connectionHandlers;
     private final BitSet peerIds = new BitSet();
     private final AtomicLong connectionCounter = new AtomicLong();
     private final LongAdder dropped = new LongAdder();
@@ -72,19 +85,24 @@ public final class EndpointRuntime implements PacketReceiver, NetworkPacketRecei
     private final LogRateLimit refusalLogLimit = new LogRateLimit(20, TimeUnit.SECONDS.toNanos(1));
     private final ScheduledExecutorService timer;
     private final ScheduledFuture<?> ticking;
-    private final Map<String, String> authenticatorSettings;
+    private volatile Map<String, String> authenticatorSettings;
     private final ConnectionLog connectionLog;
     private volatile TransportBinding binding;
     private volatile RoutingAttachment attachment;
 
-    public EndpointRuntime(EndpointSettings settings, ServerSessionConfig sessionConfig, AuthenticationChain authentication)
-            throws java.io.IOException {
+    /**
+     * @param connectionHandlers finds a client-connect handler by name in the service registry
+     */
+    public EndpointRuntime(EndpointSettings settings, ServerSessionConfig sessionConfig, AuthenticationChain authentication,
+                           Function<String, Optional<ConnectionHandler>> connectionHandlers) throws java.io.IOException {
         this.settings = settings;
         this.connectionLog = new ConnectionLog(settings.connectionLogDirectory(), settings.endpointId(),
                 settings.connectionLogMaxBytes(), settings.connectionLogFiles());
         this.sessionConfig = sessionConfig;
         this.authentication = authentication;
-        this.pool = new AddressPool(settings.clientCidrBlock());
+        this.pool = new AddressPool(settings.clientCidrBlock(), settings.clientIpv6CidrBlock());
+        this.policy = new TrafficPolicy(settings.authorizationRules(), settings.routes());
+        this.connectionHandlers = connectionHandlers;
         this.authenticatorSettings = authenticatorSettings(settings);
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "portcullis-endpoint-" + settings.endpointId());
@@ -106,9 +124,12 @@ public final class EndpointRuntime implements PacketReceiver, NetworkPacketRecei
     /** Sets up routing, then listens: clients are only accepted once their packets can flow. */
     public CompletionStage<Void> start(Transport transport, RoutingEngine routing) {
         RoutingSpec spec = new RoutingSpec(settings.endpointId(), settings.interfaceName(), settings.clientCidrBlock(),
-                Optional.empty(), settings.tunnelMtu(), settings.sourceNat(), settings.routes());
+                settings.clientIpv6CidrBlock(), settings.tunnelMtu(), settings.sourceNat(), settings.routedNetworks());
         return routing.attach(spec, this).thenCompose(attached -> {
             this.attachment = attached;
+            if (settings.routes().stream().anyMatch(r -> !r.target().equals(Route.LOCAL))) {
+                attached.updateRoutes(settings.routes()); // host routes for interface and next-hop targets
+            }
             return transport.bind(settings.listen(), this);
         }).thenAccept(bound -> {
             this.binding = bound;
@@ -116,6 +137,32 @@ public final class EndpointRuntime implements PacketReceiver, NetworkPacketRecei
                     + bound.localAddress() + ", clients " + settings.clientCidrBlock() + " via "
                     + attachment.interfaceName());
         });
+    }
+
+    /**
+     * Applies settings that differ only in what live sessions can take ({@link EndpointSettings#appliesLive}):
+     * rules and routes from the next packet on, pushed options from the next sign-in.
+     */
+    public void update(EndpointSettings next) {
+        EndpointSettings previous = settings;
+        policy.update(next.authorizationRules(), next.routes());
+        this.authenticatorSettings = authenticatorSettings(next);
+        this.settings = next;
+        RoutingAttachment routing = attachment;
+        if (routing != null && !previous.routes().equals(next.routes())) {
+            try {
+                routing.updateRoutes(next.routes());
+            } catch (RuntimeException e) {
+                LOG.warning(() -> "endpoint " + next.endpointId() + ": " + e.getMessage());
+            }
+        }
+        LOG.info(() -> "endpoint " + next.endpointId() + ": configuration applied to " + byPeer.size()
+                + " live connection(s): " + next.authorizationRules().size() + " authorization rule(s), "
+                + next.routes().size() + " route(s), " + (next.splitTunnel() ? "split" : "full") + " tunnel");
+    }
+
+    public AuthorizationVerdict explain(Set<String> groups, InetAddress destination) {
+        return policy.explain(groups, destination);
     }
 
     public List<VpnConnection> connections() {
@@ -235,19 +282,12 @@ public final class EndpointRuntime implements PacketReceiver, NetworkPacketRecei
 
     private void toNetwork(ClientConnection connection, ByteBuffer ipPacket) {
         RoutingAttachment routing = attachment;
-        if (routing == null || connection.disconnecting || !sourceIsClient(connection, ipPacket)) {
-            dropped.increment(); // spoofed source, routing gone, or the session is being ended
+        if (routing == null || connection.disconnecting || !policy.allowsOutbound(connection, ipPacket)) {
+            // spoofed source, no route or no rule for the destination, routing gone, or the session is ending
+            dropped.increment();
             return;
         }
         routing.send(ipPacket);
-    }
-
-    private static boolean sourceIsClient(ClientConnection connection, ByteBuffer ip) {
-        int p = ip.position();
-        if (ip.remaining() < 20 || (ip.get(p) & 0xf0) != 0x40) {
-            return false; // IPv4 only for now; IPv6 comes with dual-stack endpoints
-        }
-        return ip.getInt(p + 12) == connection.addressKey && connection.address != null;
     }
 
     // ---- from the networks --------------------------------------------------------------------
@@ -255,12 +295,19 @@ public final class EndpointRuntime implements PacketReceiver, NetworkPacketRecei
     @Override
     public void received(RoutingAttachment from, ByteBuffer ipPacket) {
         int p = ipPacket.position();
-        if (ipPacket.remaining() < 20 || (ipPacket.get(p) & 0xf0) != 0x40) {
-            dropped.increment();
-            return;
+        int version = ipPacket.remaining() > 0 ? ipPacket.get(p) & 0xf0 : 0;
+        ClientConnection connection;
+        if (version == 0x40 && ipPacket.remaining() >= 20) {
+            connection = byAddress.get(ipPacket.getInt(p + 16));
+        } else if (version == 0x60 && ipPacket.remaining() >= 40) {
+            connection = byAddress6.get(ipPacket.getLong(p + 32));
+            if (connection != null && ipPacket.getLong(p + 24) != connection.address6High) {
+                connection = null;
+            }
+        } else {
+            connection = null;
         }
-        ClientConnection connection = byAddress.get(ipPacket.getInt(p + 16));
-        if (connection == null || connection.disconnecting) {
+        if (connection == null || connection.disconnecting || !policy.allowsInbound(connection, ipPacket)) {
             dropped.increment();
             return;
         }
@@ -330,6 +377,7 @@ public final class EndpointRuntime implements PacketReceiver, NetworkPacketRecei
         if (!request.clientChain().isEmpty()) {
             connection.commonName = commonName(request.clientChain().get(0));
         }
+        connection.peerInfo = request.peerInfo().entries();
         connection.deviceType = request.peerInfo().entries().get("IV_PLAT");
         connection.clientVersion = request.peerInfo().entries().get("IV_VER");
         AuthenticationRequest authRequest = new AuthenticationRequest(settings.endpointId(), connection.id,
@@ -358,6 +406,70 @@ public final class EndpointRuntime implements PacketReceiver, NetworkPacketRecei
             logAttempt(connection, reason);
             return connection.session.onAuthenticationResult(false, List.of(), told);
         }
+        connection.user = accepted.user();
+        Optional<String> handlerName = settings.connectionHandler();
+        if (handlerName.isEmpty()) {
+            return admit(connection, accepted);
+        }
+        checkWithHandler(connection, accepted, handlerName.get());
+        return List.of(); // the handler's decision continues the session
+    }
+
+    /**
+     * Asks the endpoint's client-connect handler; a missing handler, a failure or a timeout denies,
+     * because a check that cannot run must not let a client in.
+     */
+    private void checkWithHandler(ClientConnection connection, AuthenticationResult.Accepted accepted, String name) {
+        AuthenticatedUser user = accepted.user();
+        Map<String, String> info = connection.peerInfo;
+        ConnectionAttempt attempt = new ConnectionAttempt(connection.id, settings.endpointId(),
+                Optional.ofNullable(connection.commonName), user.name(), Optional.ofNullable(info.get("IV_PLAT")),
+                Optional.ofNullable(info.get("IV_PLAT_VER")), connection.peer.getAddress(),
+                Optional.ofNullable(info.get("IV_VER")), ConnectionAttempt.SCHEMA_VERSION, user.groups(), info);
+        Optional<ConnectionHandler> handler = connectionHandlers.apply(name);
+        CompletableFuture<ConnectionDecision> decision;
+        if (handler.isEmpty()) {
+            decision = CompletableFuture.failedFuture(new IllegalStateException("connection handler '" + name
+                    + "' is not installed (see vpn:plugins)"));
+        } else {
+            try {
+                decision = handler.get().check(attempt).toCompletableFuture();
+            } catch (RuntimeException e) {
+                decision = CompletableFuture.failedFuture(e);
+            }
+        }
+        long timeout = settings.connectionHandlerTimeout().toMillis();
+        decision.orTimeout(timeout, TimeUnit.MILLISECONDS).whenComplete((verdict, failure) -> {
+            List<SessionOutput> outputs;
+            synchronized (connection) {
+                if (connection.closed) {
+                    return;
+                }
+                if (verdict != null) {
+                    connection.postureStatuses = verdict.postureStatuses();
+                }
+                if (failure == null && verdict.allowed()) {
+                    outputs = admit(connection, accepted);
+                } else {
+                    Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                            ? failure.getCause() : failure;
+                    String reason = cause instanceof java.util.concurrent.TimeoutException
+                            ? "connection handler '" + name + "' did not answer within " + timeout + " ms"
+                            : cause != null ? "connection handler '" + name + "' failed: " + cause.getMessage()
+                            : "denied by connection handler '" + name + "': " + verdict.message();
+                    String told = verdict != null && !verdict.message().isEmpty() ? verdict.message()
+                            : "connection refused by policy";
+                    LOG.warning(() -> connection.describe() + ": refused: " + reason);
+                    logAttempt(connection, reason);
+                    outputs = connection.session.onAuthenticationResult(false, List.of(), told);
+                }
+            }
+            process(connection, outputs);
+        });
+    }
+
+    /** Leases addresses and lets the client in; under the connection's lock. */
+    private List<SessionOutput> admit(ClientConnection connection, AuthenticationResult.Accepted accepted) {
         Optional<InetAddress> lease = pool.lease();
         if (lease.isEmpty()) {
             LOG.warning(() -> connection.describe() + ": refused: address pool " + pool.network() + " is exhausted ("
@@ -365,10 +477,17 @@ public final class EndpointRuntime implements PacketReceiver, NetworkPacketRecei
             logAttempt(connection, "address pool " + pool.network() + " is exhausted");
             return connection.session.onAuthenticationResult(false, List.of(), "no address available");
         }
-        connection.user = accepted.user();
         connection.address = lease.get();
         connection.addressKey = ByteBuffer.wrap(lease.get().getAddress()).getInt();
         byAddress.put(connection.addressKey, connection);
+        Optional<InetAddress> lease6 = pool.ipv6For(lease.get());
+        lease6.ifPresent(address6 -> {
+            ByteBuffer bytes = ByteBuffer.wrap(address6.getAddress());
+            connection.address6High = bytes.getLong(0);
+            connection.address6Low = bytes.getLong(8);
+            connection.address6 = address6;
+            byAddress6.put(connection.address6Low, connection);
+        });
         CompletableFuture<String> revocation = accepted.revocation().toCompletableFuture();
         connection.revocation = revocation;
         revocation.thenAccept(reason -> disconnect(connection, "revoked: " + reason));
@@ -376,8 +495,10 @@ public final class EndpointRuntime implements PacketReceiver, NetworkPacketRecei
                 + accepted.user().authenticator() + ", groups " + accepted.user().groups());
         logAttempt(connection, null); // before the client hears it is in
         connection.lastLogUpdate = java.time.Instant.now();
+        EndpointSettings s = settings;
+        List<IpNetwork> routes = s.splitTunnel() ? policy.routesFor(accepted.user().groups(), s.routes()) : List.of();
         return connection.session.onAuthenticationResult(true,
-                PushOptions.forClient(settings, lease.get(), pool.gateway()), "");
+                PushOptions.forClient(s, lease.get(), pool.gateway(), lease6, pool.gatewayIpv6(), routes), "");
     }
 
     /** Ends a connection from the server side (revocation, operator). */
@@ -437,6 +558,9 @@ public final class EndpointRuntime implements PacketReceiver, NetworkPacketRecei
         byPeer.remove(connection.peer, connection);
         if (connection.address != null) {
             byAddress.remove(connection.addressKey, connection);
+            if (connection.address6 != null) {
+                byAddress6.remove(connection.address6Low, connection);
+            }
             pool.release(connection.address);
             LOG.info(() -> connection.describe() + ": address " + connection.address.getHostAddress()
                     + " returned to the pool (" + pool.leasedCount() + " of " + pool.capacity() + " leased)");
@@ -444,7 +568,7 @@ public final class EndpointRuntime implements PacketReceiver, NetworkPacketRecei
         releasePeerId(connection.session.peerId());
         if (!connection.attemptLogged) {
             logAttempt(connection, reason); // never got as far as a decision: TLS failed, timed out, went away
-        } else if (connection.user != null) {
+        } else if (connection.address != null) { // admitted: its end is logged
             connectionLog.append(entry(ConnectionLogEntry.Type.RESET, connection, java.time.Instant.now())
                     .time("connection-end-time", java.time.Instant.now())
                     .set("connection-reset-status", reason));
@@ -568,7 +692,8 @@ public final class EndpointRuntime implements PacketReceiver, NetworkPacketRecei
                 .set("ingress-bytes", c.ingressBytes)
                 .set("egress-bytes", c.egressBytes)
                 .set("ingress-packets", c.ingressPackets)
-                .set("egress-packets", c.egressPackets);
+                .set("egress-packets", c.egressPackets)
+                .set("posture-compliance-statuses", String.join(",", c.postureStatuses));
     }
 
     private static String describe(java.time.Duration d) {

@@ -6,6 +6,7 @@ import io.portcullis.endpoint.config.EndpointSettings;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The PUSH_REPLY lines an endpoint owns for one client (topology, address, routes, keepalive). The
@@ -16,16 +17,32 @@ public final class PushOptions {
     private PushOptions() {
     }
 
-    public static List<String> forClient(EndpointSettings settings, InetAddress clientAddress, InetAddress gateway) {
+    /**
+     * @param clientIpv6  the client's IPv6 address on a dual-stack endpoint
+     * @param gatewayIpv6 the appliance's IPv6 address in the client network, with {@code clientIpv6}
+     * @param routes      the routes this client may use (split tunnel); ignored in full-tunnel mode,
+     *                    where the client sends everything through the appliance
+     */
+    public static List<String> forClient(EndpointSettings settings, InetAddress clientAddress, InetAddress gateway,
+                                         Optional<InetAddress> clientIpv6, Optional<InetAddress> gatewayIpv6,
+                                         List<IpNetwork> routes) {
         List<String> options = new ArrayList<>();
         options.add("topology subnet");
         options.add("ifconfig " + clientAddress.getHostAddress() + " " + netmask(settings.clientCidrBlock().prefixLength()));
         options.add("route-gateway " + gateway.getHostAddress());
-        for (IpNetwork route : settings.routes()) {
-            if (route.isIpv4()) {
-                options.add("route " + route.address().getHostAddress() + " " + netmask(route.prefixLength()));
-            } else {
-                options.add("route-ipv6 " + route);
+        if (clientIpv6.isPresent() && gatewayIpv6.isPresent() && settings.clientIpv6CidrBlock().isPresent()) {
+            options.add("ifconfig-ipv6 " + clientIpv6.get().getHostAddress() + "/"
+                    + settings.clientIpv6CidrBlock().get().prefixLength() + " " + gatewayIpv6.get().getHostAddress());
+        }
+        if (!settings.splitTunnel()) {
+            options.add(clientIpv6.isPresent() ? "redirect-gateway def1 ipv6" : "redirect-gateway def1");
+        } else {
+            for (IpNetwork route : routes) {
+                if (route.isIpv4()) {
+                    options.add("route " + route.address().getHostAddress() + " " + netmask(route.prefixLength()));
+                } else if (clientIpv6.isPresent()) {
+                    options.add("route-ipv6 " + route);
+                }
             }
         }
         for (InetAddress dns : settings.dnsServers()) {

@@ -1,5 +1,6 @@
 package io.portcullis.endpoint.runtime;
 
+import io.portcullis.api.net.IpNetwork;
 import io.portcullis.endpoint.config.EndpointSettings;
 import org.junit.jupiter.api.Test;
 
@@ -10,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -17,14 +19,37 @@ class PushOptionsTest {
 
     @Test
     void addressRoutesDnsAndKeepalive() throws Exception {
-        EndpointSettings settings = settings(Map.of("clientCidrBlock", "10.8.0.0/22", "routes", "10.0.0.0/24,172.20.0.0/16",
+        EndpointSettings settings = settings(Map.of("clientCidrBlock", "10.8.0.0/22",
                 "dnsServers", "10.0.0.2, 10.0.0.3", "dnsSearchDomains", "corp.example,lab.example"));
-        List<String> options = PushOptions.forClient(settings, InetAddress.getByName("10.8.1.7"), InetAddress.getByName("10.8.0.1"));
+        List<String> options = PushOptions.forClient(settings, InetAddress.getByName("10.8.1.7"), InetAddress.getByName("10.8.0.1"),
+                Optional.empty(), Optional.empty(), List.of(IpNetwork.parse("10.0.0.0/24"), IpNetwork.parse("172.20.0.0/16"),
+                        IpNetwork.parse("fd00:1::/64")));
         assertEquals(List.of("topology subnet", "ifconfig 10.8.1.7 255.255.252.0", "route-gateway 10.8.0.1",
                 "route 10.0.0.0 255.255.255.0", "route 172.20.0.0 255.255.0.0",
                 "dhcp-option DNS 10.0.0.2", "dhcp-option DNS 10.0.0.3",
                 "dhcp-option DOMAIN corp.example", "dhcp-option DOMAIN-SEARCH corp.example",
                 "dhcp-option DOMAIN-SEARCH lab.example", "ping 10", "ping-restart 60"), options);
+    }
+
+    @Test
+    void dualStackFullTunnelRedirectsBothFamiliesAndPushesNoRoutes() throws Exception {
+        EndpointSettings settings = settings(Map.of("clientIpv6CidrBlock", "fd00:8::/112", "splitTunnel", false));
+        List<String> options = PushOptions.forClient(settings, InetAddress.getByName("10.8.0.5"),
+                InetAddress.getByName("10.8.0.1"), Optional.of(InetAddress.getByName("fd00:8::5")),
+                Optional.of(InetAddress.getByName("fd00:8::1")), List.of(IpNetwork.parse("10.0.0.0/24")));
+        assertTrue(options.contains("ifconfig-ipv6 fd00:8:0:0:0:0:0:5/112 fd00:8:0:0:0:0:0:1"), options.toString());
+        assertTrue(options.contains("redirect-gateway def1 ipv6"), options.toString());
+        assertFalse(options.stream().anyMatch(o -> o.startsWith("route ")), options.toString());
+    }
+
+    @Test
+    void splitTunnelDualStackPushesIpv6Routes() throws Exception {
+        EndpointSettings settings = settings(Map.of("clientIpv6CidrBlock", "fd00:8::/112"));
+        List<String> options = PushOptions.forClient(settings, InetAddress.getByName("10.8.0.5"),
+                InetAddress.getByName("10.8.0.1"), Optional.of(InetAddress.getByName("fd00:8::5")),
+                Optional.of(InetAddress.getByName("fd00:8::1")), List.of(IpNetwork.parse("fd01:101::/64")));
+        assertTrue(options.contains("route-ipv6 fd01:101:0:0:0:0:0:0/64"), options.toString());
+        assertFalse(options.stream().anyMatch(o -> o.startsWith("redirect-gateway")), options.toString());
     }
 
     @Test
@@ -62,6 +87,6 @@ class PushOptionsTest {
                 (proxy, method, args) -> method.getName().equals("annotationType")
                         ? io.portcullis.endpoint.config.EndpointConfig.class
                         : values.containsKey(method.getName()) ? values.get(method.getName()) : method.getDefaultValue());
-        return EndpointSettings.from("t", config, Path.of("/opt/p"));
+        return EndpointSettings.from("t", config, values, Path.of("/opt/p"));
     }
 }

@@ -1,7 +1,10 @@
 package io.portcullis.routing.tun;
 
 import java.io.IOException;
+import io.portcullis.api.net.IpNetwork;
+
 import java.net.InetAddress;
+import java.util.Optional;
 
 /**
  * What the engine changes on the host besides the TUN device itself: addresses, link state,
@@ -24,6 +27,18 @@ interface HostNetwork {
 
     /** Checks that the nftables command is there, before anything is created. */
     void checkNftables() throws IOException;
+
+    /**
+     * Adds or replaces a host route to {@code destination} through a next hop or a device, at
+     * {@link #ROUTE_METRIC}: a route of the appliance's own with the same destination (a directly
+     * connected network, say) keeps precedence and is never replaced or removed by the engine.
+     */
+    void replaceRoute(IpNetwork destination, Optional<InetAddress> via, Optional<String> device) throws IOException;
+
+    /** Removes a route {@link #replaceRoute} added; removing one that is gone is not an error. */
+    void deleteRoute(IpNetwork destination) throws IOException;
+
+    int ROUTE_METRIC = 1000;
 
     /** Applies an nftables script atomically (one transaction). */
     void applyNftables(String script) throws IOException;

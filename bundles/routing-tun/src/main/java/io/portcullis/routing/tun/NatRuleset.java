@@ -53,6 +53,10 @@ final class NatRuleset {
         script.append("\t\ttype nat hook postrouting priority 100; policy accept;\n");
         if (!targets.isEmpty()) {
             script.append("\t\tip saddr ").append(clientNetwork);
+            if (targets.stream().anyMatch(t -> t.contains(clientNetwork.address()) || clientNetwork.contains(t.address()))) {
+                // A route over the client network allows client-to-client traffic: never masquerade that.
+                script.append(" ip daddr != ").append(clientNetwork);
+            }
             boolean everything = targets.size() == 1 && targets.get(0).prefixLength() == 0;
             if (!everything) {
                 script.append(" ip daddr ").append(targets.size() == 1 ? targets.get(0).toString()

@@ -1,5 +1,7 @@
 package io.portcullis.routing.tun;
 
+import io.portcullis.api.net.IpNetwork;
+
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -67,6 +70,30 @@ final class SystemHostNetwork implements HostNetwork {
             throw new IOException("cannot turn on " + key + " (" + e.getMessage() + "): run 'sysctl -w " + key
                     + "=1' as root (a container needs --sysctl " + key + "=1), or set ipForwarding=false in "
                     + CONFIG_FILE + " if this appliance must not forward", e);
+        }
+    }
+
+    @Override
+    public void replaceRoute(IpNetwork destination, Optional<InetAddress> via, Optional<String> device) throws IOException {
+        String ip = resolve(ipCommand, "ipCommand", "iproute2");
+        List<String> command = new ArrayList<>(List.of(ip, destination.isIpv4() ? "-4" : "-6", "route", "replace",
+                destination.toString()));
+        via.ifPresent(hop -> command.addAll(List.of("via", hop.getHostAddress())));
+        device.ifPresent(name -> command.addAll(List.of("dev", name)));
+        command.addAll(List.of("metric", Integer.toString(ROUTE_METRIC), "proto", "static"));
+        run(null, command.toArray(String[]::new));
+    }
+
+    @Override
+    public void deleteRoute(IpNetwork destination) throws IOException {
+        String ip = resolve(ipCommand, "ipCommand", "iproute2");
+        try {
+            run(null, ip, destination.isIpv4() ? "-4" : "-6", "route", "del", destination.toString(), "metric",
+                    Integer.toString(ROUTE_METRIC), "proto", "static");
+        } catch (IOException e) {
+            if (!e.getMessage().contains("No such process")) { // already gone
+                throw e;
+            }
         }
     }
 

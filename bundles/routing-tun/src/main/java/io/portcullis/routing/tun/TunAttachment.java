@@ -1,13 +1,17 @@
 package io.portcullis.routing.tun;
 
+import io.portcullis.api.endpoint.Route;
 import io.portcullis.api.net.IpNetwork;
 import io.portcullis.api.routing.NetworkPacketReceiver;
 import io.portcullis.api.routing.RoutingAttachment;
 import io.portcullis.api.routing.RoutingSpec;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.ByteBuffer;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -47,6 +51,8 @@ final class TunAttachment implements RoutingAttachment {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicBoolean receiverFailureLogged = new AtomicBoolean();
     private volatile List<IpNetwork> routedNetworks;
+    // Host routes this attachment installed for routes with a target; changed on the control thread only.
+    private final Map<IpNetwork, Route> hostRoutes = new java.util.concurrent.ConcurrentHashMap<>();
 
     TunAttachment(TunRoutingEngine engine, RoutingSpec spec, TunDevice device, NetworkPacketReceiver receiver,
                   Optional<String> natTable, Optional<String> natOutInterface, int readBufferBytes) {
@@ -222,10 +228,62 @@ final class TunAttachment implements RoutingAttachment {
                 + natTable.get() + " replaced");
     }
 
+    /**
+     * Installs host routes for the routes with an interface or next-hop target (removing the ones
+     * no longer wanted), then updates the forwarded networks and NAT.
+     */
+    @Override
+    public void updateRoutes(List<Route> routes) {
+        Map<IpNetwork, Route> wanted = new LinkedHashMap<>();
+        for (Route route : routes) {
+            if (!route.target().equals(Route.LOCAL)) {
+                wanted.put(route.destination(), route);
+            }
+        }
+        try {
+            engine.onControl(() -> {
+                for (IpNetwork gone : List.copyOf(hostRoutes.keySet())) {
+                    if (!wanted.containsKey(gone)) {
+                        engine.host().deleteRoute(gone);
+                        hostRoutes.remove(gone);
+                    }
+                }
+                for (Route route : wanted.values()) {
+                    if (!route.equals(hostRoutes.get(route.destination()))) {
+                        Optional<InetAddress> via = route.nextHop();
+                        engine.host().replaceRoute(route.destination(), via,
+                                via.isPresent() ? Optional.empty() : Optional.of(route.target()));
+                        hostRoutes.put(route.destination(), route);
+                    }
+                }
+                return null;
+            });
+        } catch (IOException e) {
+            throw new IllegalStateException("endpoint " + spec.endpointId() + ": could not install its routes ("
+                    + e.getMessage() + ")", e);
+        }
+        updateRoutedNetworks(routes.stream().map(Route::destination).toList());
+    }
+
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
+        }
+        if (!hostRoutes.isEmpty()) {
+            try {
+                engine.onControl(() -> {
+                    for (IpNetwork route : List.copyOf(hostRoutes.keySet())) {
+                        engine.host().deleteRoute(route);
+                        hostRoutes.remove(route);
+                    }
+                    return null;
+                });
+            } catch (IOException | RuntimeException e) {
+                LOG.warning(() -> "endpoint " + spec.endpointId() + ": could not remove its host routes " + hostRoutes.keySet()
+                        + " (" + e.getMessage() + "); remove them with: ip route del <network> metric "
+                        + HostNetwork.ROUTE_METRIC);
+            }
         }
         device.wakeup();
         for (Thread reader : readers) {

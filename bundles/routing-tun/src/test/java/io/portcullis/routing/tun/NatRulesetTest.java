@@ -37,7 +37,7 @@ class NatRulesetTest {
                 table ip portcullis_office {
                 \tchain postrouting {
                 \t\ttype nat hook postrouting priority 100; policy accept;
-                \t\tip saddr 10.8.0.0/24 ip daddr { 10.0.0.0/8, 192.168.1.0/24 } counter masquerade
+                \t\tip saddr 10.8.0.0/24 ip daddr != 10.8.0.0/24 ip daddr { 10.0.0.0/8, 192.168.1.0/24 } counter masquerade
                 \t}
                 }
                 """, script);
@@ -67,7 +67,7 @@ class NatRulesetTest {
     void defaultRouteMeansAnyDestination() {
         String script = NatRuleset.replace("t", CLIENTS,
                 List.of(IpNetwork.parse("0.0.0.0/0"), IpNetwork.parse("10.0.0.0/8")), Optional.empty());
-        assertTrue(script.contains("\t\tip saddr 10.8.0.0/24 counter masquerade\n"), script);
+        assertTrue(script.contains("\t\tip saddr 10.8.0.0/24 ip daddr != 10.8.0.0/24 counter masquerade\n"), script);
     }
 
     @Test

@@ -32,6 +32,18 @@ final class RecordingHostNetwork implements HostNetwork {
     }
 
     @Override
+    public void replaceRoute(io.portcullis.api.net.IpNetwork destination, java.util.Optional<InetAddress> via,
+                             java.util.Optional<String> device) {
+        calls.add("route replace " + destination + via.map(h -> " via " + h.getHostAddress()).orElse("")
+                + device.map(d -> " dev " + d).orElse(""));
+    }
+
+    @Override
+    public void deleteRoute(io.portcullis.api.net.IpNetwork destination) {
+        calls.add("route del " + destination);
+    }
+
+    @Override
     public void checkNftables() throws IOException {
         if (nftMissing != null) {
             throw new IOException(nftMissing);

@@ -135,7 +135,7 @@ class TunRoutingEngineTest {
         String script = host.lastScript();
         String table = NatRuleset.tableName("office-eu");
         assertTrue(script.contains("table ip " + table + " {"), script);
-        assertTrue(script.contains("ip saddr 10.8.0.0/24 ip daddr { 10.0.0.0/8, 192.168.1.0/24 } counter masquerade"),
+        assertTrue(script.contains("ip saddr 10.8.0.0/24 ip daddr != 10.8.0.0/24 ip daddr { 10.0.0.0/8, 192.168.1.0/24 } counter masquerade"),
                 script);
         assertEquals(Optional.of(table), attachment.natTable());
         assertEquals(List.of(attachment), engine.attachments());
@@ -232,6 +232,24 @@ class TunRoutingEngineTest {
         assertTrue(failure.getMessage().contains("Could not process rule"), failure.getMessage());
         assertTrue(failure.getMessage().contains("previous rules stay"), failure.getMessage());
         assertEquals(List.of(IpNetwork.parse("172.16.0.0/12"), IpNetwork.parse("10.0.0.0/8")), attachment.routedNetworks());
+    }
+
+    @Test
+    void routesWithATargetBecomeHostRoutesThatFollowTheTableAndGoWithTheAttachment() throws Exception {
+        TunAttachment attachment = attach(engine(), spec("a", false), collector());
+        host.calls.clear();
+        attachment.updateRoutes(List.of(io.portcullis.api.endpoint.Route.parse("10.1.0.0/16|local|LAN"),
+                io.portcullis.api.endpoint.Route.parse("10.2.0.0/16|192.168.5.1|via the lab router"),
+                io.portcullis.api.endpoint.Route.parse("10.3.0.0/16|eth1|")));
+        assertEquals(List.of("route replace 10.2.0.0/16 via 192.168.5.1", "route replace 10.3.0.0/16 dev eth1"),
+                host.calls);
+        assertEquals(3, attachment.routedNetworks().size());
+        host.calls.clear();
+        attachment.updateRoutes(List.of(io.portcullis.api.endpoint.Route.parse("10.3.0.0/16|eth1|")));
+        assertEquals(List.of("route del 10.2.0.0/16"), host.calls, "an unchanged route is left alone");
+        host.calls.clear();
+        attachment.close();
+        assertEquals(List.of("route del 10.3.0.0/16"), host.calls);
     }
 
     @Test

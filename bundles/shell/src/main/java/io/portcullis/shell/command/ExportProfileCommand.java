@@ -14,12 +14,9 @@ import org.osgi.framework.BundleContext;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.util.List;
@@ -89,8 +86,8 @@ public class ExportProfileCommand implements Action {
         }
         StringBuilder text = new StringBuilder(profile);
         if (clientCert != null) {
-            text.append("<cert>\n").append(certificates(resolve(clientCert))).append("</cert>\n");
-            text.append("<key>\n").append(privateKey(resolve(clientKey))).append("</key>\n");
+            text.append("<cert>\n").append(certificates(ConsoleFiles.resolve(session, clientCert))).append("</cert>\n");
+            text.append("<key>\n").append(privateKey(ConsoleFiles.resolve(session, clientKey))).append("</key>\n");
         } else {
             text.append("# Add the user's client certificate and private key before use: <cert>...</cert> and "
                     + "<key>...</key> blocks (PEM), or cert/key lines naming the files.\n");
@@ -98,8 +95,12 @@ public class ExportProfileCommand implements Action {
         if (output == null) {
             System.out.print(text);
         } else {
-            Path file = resolve(output);
-            write(file, text.toString());
+            Path file = ConsoleFiles.resolve(session, output);
+            try {
+                ConsoleFiles.writeAtomically(file, out -> out.write(text.toString().getBytes(StandardCharsets.US_ASCII)), true);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--output: " + e.getMessage());
+            }
             System.out.println("Wrote the profile for endpoint " + endpointId + " to " + file + " (owner-only)"
                     + (clientCert == null ? "; add the user's certificate and key to it" : ""));
         }
@@ -121,17 +122,6 @@ public class ExportProfileCommand implements Action {
             throw new IllegalArgumentException(name + " is given twice");
         }
         return after != null ? after : before;
-    }
-
-    /** Relative paths resolve against the console's working directory. */
-    private Path resolve(String name) {
-        Path path = Path.of(name);
-        if (path.isAbsolute()) {
-            return path;
-        }
-        Path dir = session != null && session.currentDir() != null ? session.currentDir()
-                : Path.of(System.getProperty("user.dir"));
-        return dir.resolve(path).normalize();
     }
 
     private static String certificates(Path file) {
@@ -171,29 +161,6 @@ public class ExportProfileCommand implements Action {
         } catch (IOException e) {
             throw new IllegalArgumentException(option + ": " + file + " cannot be read as PEM text ("
                     + e.getClass().getSimpleName() + ")");
-        }
-    }
-
-    /** Owner-only from the start: a temporary file with mode 0600 in the same directory, moved over the target. */
-    private static void write(Path file, String text) throws IOException {
-        Path dir = file.toAbsolutePath().getParent();
-        if (dir == null || !Files.isDirectory(dir)) {
-            throw new IllegalArgumentException("--output: directory " + dir + " does not exist");
-        }
-        if (Files.isDirectory(file)) {
-            throw new IllegalArgumentException("--output: " + file + " is a directory; name a file");
-        }
-        Path temp = Files.createTempFile(dir, ".export-profile-", ".tmp",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        try {
-            Files.writeString(temp, text, StandardCharsets.US_ASCII);
-            try {
-                Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(temp);
         }
     }
 }

@@ -1,0 +1,104 @@
+package io.portcullis.endpoint.runtime;
+
+import io.portcullis.api.endpoint.AuthorizationRule;
+import io.portcullis.api.endpoint.AuthorizationVerdict;
+import io.portcullis.api.endpoint.Route;
+import io.portcullis.api.net.IpNetwork;
+import io.portcullis.endpoint.authz.AuthorizationTable;
+import io.portcullis.endpoint.authz.UserAccess;
+
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Which packets a client may exchange with the networks: its source must be its own address, the
+ * far end must lie in a route of the endpoint's route table, and the authorization rules must let
+ * the user reach it. Checked for every packet in both directions; rules and routes are swapped as a
+ * whole when the configuration changes, and each connection's precomputed access follows on its
+ * next packet, so a change applies to live sessions at once.
+ */
+public final class TrafficPolicy {
+
+    private volatile AuthorizationTable rules = AuthorizationTable.EMPTY;
+    // The route table as an all-users rule set: "is this address routed" is the same prefix lookup.
+    private volatile AuthorizationTable routes = AuthorizationTable.EMPTY;
+    private volatile UserAccess anyone = AuthorizationTable.EMPTY.access(Set.of());
+
+    public TrafficPolicy(List<AuthorizationRule> rules, List<Route> routes) {
+        update(rules, routes);
+    }
+
+    void update(List<AuthorizationRule> newRules, List<Route> newRoutes) {
+        AuthorizationTable routeTable = AuthorizationTable.of(newRoutes.stream()
+                .map(r -> new AuthorizationRule(r.destination(), Optional.empty(), r.description())).toList());
+        this.anyone = routeTable.access(Set.of());
+        this.routes = routeTable;
+        this.rules = AuthorizationTable.of(newRules);
+    }
+
+    /** The connection's access under the rules in force, recomputed once after each change. */
+    UserAccess access(ClientConnection connection) {
+        AuthorizationTable table = rules;
+        UserAccess access = connection.access;
+        if (access == null || access.table() != table) {
+            var user = connection.user;
+            access = table.access(user == null ? Set.of() : user.groups());
+            connection.access = access;
+        }
+        return access;
+    }
+
+    /** A packet from the client: its own source, a routed and authorized destination. */
+    boolean allowsOutbound(ClientConnection connection, ByteBuffer ip) {
+        int p = ip.position();
+        int version = ip.remaining() > 0 ? (ip.get(p) & 0xf0) : 0;
+        if (version == 0x40 && ip.remaining() >= 20) {
+            if (connection.address == null || ip.getInt(p + 12) != connection.addressKey) {
+                return false;
+            }
+            int destination = ip.getInt(p + 16);
+            return routes.allowsIpv4(anyone, destination) && rules.allowsIpv4(access(connection), destination);
+        }
+        if (version == 0x60 && ip.remaining() >= 40) {
+            if (connection.address6 == null || ip.getLong(p + 8) != connection.address6High
+                    || ip.getLong(p + 16) != connection.address6Low) {
+                return false;
+            }
+            long high = ip.getLong(p + 24);
+            long low = ip.getLong(p + 32);
+            return routes.allowsIpv6(anyone, high, low) && rules.allowsIpv6(access(connection), high, low);
+        }
+        return false;
+    }
+
+    /** A packet toward the client (already matched to it by destination): an authorized source. */
+    boolean allowsInbound(ClientConnection connection, ByteBuffer ip) {
+        int p = ip.position();
+        if ((ip.get(p) & 0xf0) == 0x40) {
+            int source = ip.getInt(p + 12);
+            return routes.allowsIpv4(anyone, source) && rules.allowsIpv4(access(connection), source);
+        }
+        long high = ip.getLong(p + 8);
+        long low = ip.getLong(p + 16);
+        return routes.allowsIpv6(anyone, high, low) && rules.allowsIpv6(access(connection), high, low);
+    }
+
+    /** The routes a user with these groups may use: what split tunnel pushes to it. */
+    List<IpNetwork> routesFor(Set<String> groups, List<Route> table) {
+        UserAccess access = rules.access(groups);
+        return table.stream().map(Route::destination).filter(network -> rules.authorizesSomeOf(access, network)).toList();
+    }
+
+    public AuthorizationVerdict explain(Set<String> groups, InetAddress destination) {
+        AuthorizationVerdict verdict = rules.explain(groups, destination);
+        if (verdict.allowed() && !routes.explain(Set.of(), destination).allowed()) {
+            return new AuthorizationVerdict(false, verdict.destination(), verdict.groups(), verdict.decidingNetwork(),
+                    verdict.decidingRules(), Optional.empty(), verdict.reason() + "; but no route of the endpoint's "
+                    + "route table covers " + destination.getHostAddress() + ", so its traffic is dropped (vpn:route-add)");
+        }
+        return verdict;
+    }
+}

@@ -1,0 +1,292 @@
+package io.portcullis.shell.command;
+
+import io.portcullis.api.endpoint.VpnEndpoint;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.ServiceReference;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Dictionary;
+import java.util.Enumeration;
+import java.util.Hashtable;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
+
+/**
+ * The endpoints' configurations in Configuration Admin: one factory configuration of
+ * {@code io.portcullis.endpoint} each, named like etc/io.portcullis.endpoint-NAME.cfg
+ * (pid {@code io.portcullis.endpoint~NAME}). The commands only edit these; the endpoint applies
+ * what changed, to live sessions where it can.
+ */
+final class EndpointConfigurations {
+
+    static final String FACTORY_PID = "io.portcullis.endpoint";
+
+    /** What {@code --set} and {@code --unset} accept: the endpoint's settings (see config:meta). */
+    static final List<String> SETTINGS = List.of(
+            "transportProtocol", "vpnPort", "listenAddress", "clientCidrBlock", "clientIpv6CidrBlock",
+            "serverCertificate", "serverKey", "clientRootCertificateChain", "clientCertificateRevocationList",
+            "controlChannelProtection", "tlsCryptKey", "authentication", "connectionHandler",
+            "connectionHandlerTimeoutSeconds", "routing", "routes", "splitTunnel", "dataCiphers", "dnsServers",
+            "dnsSearchDomains", "clientLoginBanner", "sourceNat", "interfaceName", "tunnelMtu",
+            "keepaliveIntervalSeconds", "keepaliveTimeoutSeconds", "sessionTimeoutHours", "sessionTimeoutSeconds",
+            "connectionLogDirectory", "connectionLogUpdateMinutes", "connectionLogMaxBytes", "connectionLogFiles",
+            "renegotiateSeconds");
+
+    static final String FILE_PROPERTY = "felix.fileinstall.filename";
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,32}");
+    private static final Pattern NUMBER = Pattern.compile("[1-9][0-9]{0,8}");
+    // Read-modify-write of a configuration, one command at a time.
+    private static final Object EDITS = new Object();
+
+    private final ConfigurationAdmin configurationAdmin;
+
+    EndpointConfigurations(ConfigurationAdmin configurationAdmin) {
+        this.configurationAdmin = configurationAdmin;
+    }
+
+    /** The configured endpoint names, sorted. */
+    List<String> names() {
+        return all().stream().map(EndpointConfigurations::nameOf).sorted().toList();
+    }
+
+    Optional<Configuration> find(String name) {
+        return all().stream().filter(c -> name.equals(nameOf(c))).findFirst();
+    }
+
+    /** The configuration of endpoint {@code name}, or an error that lists the ones there are. */
+    Configuration named(String name) {
+        return find(name).orElseThrow(() -> {
+            List<String> names = names();
+            return new IllegalArgumentException("no endpoint '" + name + "'; " + (names.isEmpty()
+                    ? "none is configured (vpn:endpoint-create adds one)"
+                    : "there are: " + String.join(", ", names) + " (vpn:endpoints lists them)"));
+        });
+    }
+
+    /** The configuration's properties, as stored. */
+    Map<String, Object> properties(String name) {
+        return toMap(named(name).getProperties());
+    }
+
+    /**
+     * Creates endpoint {@code name}. Its configuration is also written to etc/io.portcullis.endpoint-NAME.cfg,
+     * where Karaf keeps it up to date from then on, as for a configuration that came from a file.
+     *
+     * @return the pid
+     */
+    String create(String name, Map<String, String> settings) throws IOException {
+        if (!NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("'" + name + "' is not a valid endpoint name: use 1 to 32 letters, "
+                    + "digits, '-' or '_'");
+        }
+        synchronized (EDITS) {
+            if (find(name).isPresent()) {
+                throw new IllegalArgumentException("endpoint '" + name + "' exists already; vpn:endpoint-modify changes it");
+            }
+            Optional<File> file = Optional.ofNullable(System.getProperty("karaf.etc"))
+                    .map(etc -> new File(etc, FACTORY_PID + "-" + name + ".cfg").getAbsoluteFile());
+            if (file.isPresent() && file.get().exists()) {
+                throw new IllegalArgumentException(file.get() + " exists but is not a configuration yet; "
+                        + "wait a second, or remove that file");
+            }
+            Map<String, Object> properties = new LinkedHashMap<>(settings);
+            // The same name Karaf's file installer gives the file; it then writes later updates to it.
+            file.ifPresent(f -> properties.put(FILE_PROPERTY, f.toURI().toString()));
+            Configuration configuration = configurationAdmin.getFactoryConfiguration(FACTORY_PID, name, "?");
+            configuration.update(new Hashtable<>(properties));
+            if (file.isPresent()) {
+                writeCfg(file.get().toPath(), settings);
+            }
+            return configuration.getPid();
+        }
+    }
+
+    /**
+     * Reads the configuration of endpoint {@code name}, lets {@code change} edit its properties and
+     * stores them.
+     *
+     * @return the properties stored
+     */
+    Map<String, Object> edit(String name, Consumer<Map<String, Object>> change) throws IOException {
+        synchronized (EDITS) {
+            Configuration configuration = named(name);
+            Map<String, Object> properties = toMap(configuration.getProperties());
+            change.accept(properties);
+            configuration.update(new Hashtable<>(properties));
+            return properties;
+        }
+    }
+
+    /** Deletes the configuration of endpoint {@code name} and its etc/ file. @return the file removed, if any */
+    Optional<Path> delete(String name) throws IOException {
+        synchronized (EDITS) {
+            Configuration configuration = named(name);
+            Optional<Path> file = Optional.ofNullable(configuration.getProperties())
+                    .map(p -> p.get(FILE_PROPERTY)).map(f -> Path.of(URI.create(String.valueOf(f))));
+            configuration.delete();
+            // Karaf's file installer removes it too, asynchronously; whichever comes second finds nothing.
+            if (file.isPresent()) {
+                Files.deleteIfExists(file.get());
+            }
+            return file;
+        }
+    }
+
+    /** The entries {@code <prefix><n>} by n (a positive integer), e.g. the authorization rules. */
+    static SortedMap<Integer, String> numbered(Map<String, Object> properties, String prefix) {
+        SortedMap<Integer, String> entries = new TreeMap<>();
+        properties.forEach((key, value) -> {
+            if (key.startsWith(prefix) && NUMBER.matcher(key.substring(prefix.length())).matches()) {
+                entries.put(Integer.parseInt(key.substring(prefix.length())), String.valueOf(value));
+            }
+        });
+        return entries;
+    }
+
+    /** The number a new entry {@code <prefix><n>} takes: one above the highest. */
+    static int nextNumber(Map<String, Object> properties, String prefix) {
+        SortedMap<Integer, String> entries = numbered(properties, prefix);
+        return entries.isEmpty() ? 1 : entries.lastKey() + 1;
+    }
+
+    /**
+     * Parses {@code --set key=value} options. Only the endpoint's settings are accepted; whether a
+     * value is valid is the endpoint's to say.
+     */
+    static Map<String, String> parseSettings(List<String> assignments) {
+        Map<String, String> settings = new LinkedHashMap<>();
+        for (String assignment : assignments) {
+            int eq = assignment.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("--set '" + assignment + "' is not key=value");
+            }
+            String key = checkSetting(assignment.substring(0, eq).strip());
+            if (settings.put(key, assignment.substring(eq + 1).strip()) != null) {
+                throw new IllegalArgumentException(key + " is set twice");
+            }
+        }
+        return settings;
+    }
+
+    static String checkSetting(String key) {
+        if (!SETTINGS.contains(key)) {
+            throw new IllegalArgumentException("unknown setting '" + key + "'; the settings are: " + String.join(", ", SETTINGS)
+                    + (key.startsWith("authorizationRule") || key.startsWith("route.")
+                    ? " (rules and routes have their own commands: vpn:authorize, vpn:route-add)" : ""));
+        }
+        return key;
+    }
+
+    /**
+     * Waits up to {@code seconds} for the endpoint service of {@code pid} to carry {@code expected}
+     * (a null value: the property is gone) and to leave its transitional state, then describes its
+     * state in one line, e.g. "running" or "failed: vpnPort: ...".
+     */
+    static String awaitState(BundleContext context, String pid, Map<String, ?> expected, int seconds)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        String filter = "(" + org.osgi.framework.Constants.SERVICE_PID + "=" + pid + ")";
+        boolean applied = false;
+        while (true) {
+            ServiceReference<VpnEndpoint> ref = serviceOf(context, filter);
+            if (ref != null && (applied || carries(ref, expected))) {
+                applied = true;
+                VpnEndpoint endpoint = context.getService(ref);
+                if (endpoint != null) {
+                    try {
+                        if (endpoint.state() != VpnEndpoint.State.WAITING_FOR_PLUGINS || System.nanoTime() > deadline) {
+                            return describe(endpoint);
+                        }
+                    } finally {
+                        context.ungetService(ref);
+                    }
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                return ref == null
+                        ? "not registered after " + seconds + " s: the endpoint may have refused its configuration (log:tail shows why)"
+                        : "has not taken up the change after " + seconds + " s (vpn:endpoints shows its state)";
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    /** An endpoint's state as vpn:endpoints shows it, e.g. "waiting for plugins: waits for ...". */
+    static String describe(VpnEndpoint endpoint) {
+        return endpoint.state().name().toLowerCase().replace('_', ' ') + endpoint.stateDetail().map(d -> ": " + d).orElse("");
+    }
+
+    private static ServiceReference<VpnEndpoint> serviceOf(BundleContext context, String filter) {
+        try {
+            return context.getServiceReferences(VpnEndpoint.class, filter).stream()
+                    .max(Comparator.naturalOrder()).orElse(null);
+        } catch (InvalidSyntaxException e) {
+            throw new IllegalArgumentException("not a valid endpoint pid: " + filter);
+        }
+    }
+
+    private static boolean carries(ServiceReference<?> ref, Map<String, ?> expected) {
+        for (Map.Entry<String, ?> e : expected.entrySet()) {
+            Object actual = ref.getProperty(e.getKey());
+            if (e.getValue() == null ? actual != null : actual == null || !String.valueOf(actual).equals(String.valueOf(e.getValue()))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private List<Configuration> all() {
+        try {
+            Configuration[] found = configurationAdmin.listConfigurations(
+                    "(" + ConfigurationAdmin.SERVICE_FACTORYPID + "=" + FACTORY_PID + ")");
+            return found == null ? List.of() : List.of(found);
+        } catch (IOException | InvalidSyntaxException e) {
+            throw new IllegalStateException("cannot list the endpoint configurations: " + e.getMessage(), e);
+        }
+    }
+
+    /** As the endpoint names itself: its endpointId property, else what follows '~' in the pid. */
+    private static String nameOf(Configuration configuration) {
+        Dictionary<String, Object> properties = configuration.getProperties();
+        Object explicit = properties == null ? null : properties.get("endpointId");
+        if (explicit != null && !String.valueOf(explicit).isBlank()) {
+            return String.valueOf(explicit).strip();
+        }
+        String pid = configuration.getPid();
+        return pid.substring(pid.indexOf('~') + 1);
+    }
+
+    private static Map<String, Object> toMap(Dictionary<String, Object> dictionary) {
+        Map<String, Object> map = new LinkedHashMap<>();
+        if (dictionary != null) {
+            for (Enumeration<String> keys = dictionary.keys(); keys.hasMoreElements(); ) {
+                String key = keys.nextElement();
+                map.put(key, dictionary.get(key));
+            }
+        }
+        return map;
+    }
+
+    /** In the file installer's format (ISO-8859-1, Java properties escapes), written whole or not at all. */
+    private static void writeCfg(Path file, Map<String, String> settings) throws IOException {
+        Properties properties = new Properties();
+        properties.putAll(settings);
+        ConsoleFiles.writeAtomically(file, out -> properties.store(out, null), false);
+    }
+}

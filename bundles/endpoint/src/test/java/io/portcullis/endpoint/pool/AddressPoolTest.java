@@ -12,6 +12,19 @@ import static org.junit.jupiter.api.Assertions.*;
 class AddressPoolTest {
 
     @Test
+    void dualStackPairsTheNthIpv4AddressWithTheNthIpv6One() throws Exception {
+        AddressPool pool = new AddressPool(IpNetwork.parse("10.8.0.0/24"),
+                java.util.Optional.of(IpNetwork.parse("fd00:8::/112")));
+        assertEquals(InetAddress.getByName("fd00:8::1"), pool.gatewayIpv6().orElseThrow());
+        InetAddress v4 = pool.lease().orElseThrow();
+        assertEquals(InetAddress.getByName("10.8.0.2"), v4);
+        assertEquals(InetAddress.getByName("fd00:8::2"), pool.ipv6For(v4).orElseThrow());
+        assertThrows(IllegalArgumentException.class, () -> new AddressPool(IpNetwork.parse("10.8.0.0/16"),
+                java.util.Optional.of(IpNetwork.parse("fd00:8::/120"))));
+        assertTrue(new AddressPool(IpNetwork.parse("10.8.0.0/24")).ipv6For(v4).isEmpty());
+    }
+
+    @Test
     void leasesEveryHostButNetworkGatewayAndBroadcastOnce() throws Exception {
         AddressPool pool = new AddressPool(IpNetwork.parse("10.8.0.0/29"));
         assertEquals(InetAddress.getByName("10.8.0.1"), pool.gateway());

@@ -34,7 +34,10 @@ class BenchmarkSmokeTest {
             AeadBenchmark.class.getName() + ".jdkOpen", 12,
             ReplayWindowBenchmark.class.getName() + ".inOrder", 1,
             ReplayWindowBenchmark.class.getName() + ".slightlyReordered", 1,
-            ReplayWindowBenchmark.class.getName() + ".replayed", 1));
+            ReplayWindowBenchmark.class.getName() + ".replayed", 1,
+            AuthorizationLookupBenchmark.class.getName() + ".hit", 2,
+            AuthorizationLookupBenchmark.class.getName() + ".miss", 2,
+            AuthorizationLookupBenchmark.class.getName() + ".build", 2));
 
     @Test
     void everyBenchmarkRunsOnceAndProducesAResult() throws RunnerException {

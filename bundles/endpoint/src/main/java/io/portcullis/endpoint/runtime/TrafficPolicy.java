@@ -22,10 +22,14 @@ import java.util.Set;
  */
 public final class TrafficPolicy {
 
-    private volatile AuthorizationTable rules = AuthorizationTable.EMPTY;
-    // The route table as an all-users rule set: "is this address routed" is the same prefix lookup.
-    private volatile AuthorizationTable routes = AuthorizationTable.EMPTY;
-    private volatile UserAccess anyone = AuthorizationTable.EMPTY.access(Set.of());
+    /**
+     * Rules and routes in force, swapped together so that a packet is judged against one consistent
+     * pair. The route table is an all-users rule set: "is this address routed" is the same lookup.
+     */
+    private record Tables(AuthorizationTable rules, AuthorizationTable routes, UserAccess anyone) {
+    }
+
+    private volatile Tables tables;
 
     public TrafficPolicy(List<AuthorizationRule> rules, List<Route> routes) {
         update(rules, routes);
@@ -34,14 +38,11 @@ public final class TrafficPolicy {
     void update(List<AuthorizationRule> newRules, List<Route> newRoutes) {
         AuthorizationTable routeTable = AuthorizationTable.of(newRoutes.stream()
                 .map(r -> new AuthorizationRule(r.destination(), Optional.empty(), r.description())).toList());
-        this.anyone = routeTable.access(Set.of());
-        this.routes = routeTable;
-        this.rules = AuthorizationTable.of(newRules);
+        this.tables = new Tables(AuthorizationTable.of(newRules), routeTable, routeTable.access(Set.of()));
     }
 
-    /** The connection's access under the rules in force, recomputed once after each change. */
-    UserAccess access(ClientConnection connection) {
-        AuthorizationTable table = rules;
+    /** The connection's access under {@code table}, recomputed once after each change. */
+    private static UserAccess access(ClientConnection connection, AuthorizationTable table) {
         UserAccess access = connection.access;
         if (access == null || access.table() != table) {
             var user = connection.user;
@@ -60,7 +61,8 @@ public final class TrafficPolicy {
                 return false;
             }
             int destination = ip.getInt(p + 16);
-            return routes.allowsIpv4(anyone, destination) && rules.allowsIpv4(access(connection), destination);
+            Tables t = tables;
+            return t.routes.allowsIpv4(t.anyone, destination) && t.rules.allowsIpv4(access(connection, t.rules), destination);
         }
         if (version == 0x60 && ip.remaining() >= 40) {
             if (connection.address6 == null || ip.getLong(p + 8) != connection.address6High
@@ -69,7 +71,8 @@ public final class TrafficPolicy {
             }
             long high = ip.getLong(p + 24);
             long low = ip.getLong(p + 32);
-            return routes.allowsIpv6(anyone, high, low) && rules.allowsIpv6(access(connection), high, low);
+            Tables t = tables;
+            return t.routes.allowsIpv6(t.anyone, high, low) && t.rules.allowsIpv6(access(connection, t.rules), high, low);
         }
         return false;
     }
@@ -77,24 +80,27 @@ public final class TrafficPolicy {
     /** A packet toward the client (already matched to it by destination): an authorized source. */
     boolean allowsInbound(ClientConnection connection, ByteBuffer ip) {
         int p = ip.position();
+        Tables t = tables;
         if ((ip.get(p) & 0xf0) == 0x40) {
             int source = ip.getInt(p + 12);
-            return routes.allowsIpv4(anyone, source) && rules.allowsIpv4(access(connection), source);
+            return t.routes.allowsIpv4(t.anyone, source) && t.rules.allowsIpv4(access(connection, t.rules), source);
         }
         long high = ip.getLong(p + 8);
         long low = ip.getLong(p + 16);
-        return routes.allowsIpv6(anyone, high, low) && rules.allowsIpv6(access(connection), high, low);
+        return t.routes.allowsIpv6(t.anyone, high, low) && t.rules.allowsIpv6(access(connection, t.rules), high, low);
     }
 
     /** The routes a user with these groups may use: what split tunnel pushes to it. */
     List<IpNetwork> routesFor(Set<String> groups, List<Route> table) {
+        AuthorizationTable rules = tables.rules;
         UserAccess access = rules.access(groups);
         return table.stream().map(Route::destination).filter(network -> rules.authorizesSomeOf(access, network)).toList();
     }
 
     public AuthorizationVerdict explain(Set<String> groups, InetAddress destination) {
-        AuthorizationVerdict verdict = rules.explain(groups, destination);
-        if (verdict.allowed() && !routes.explain(Set.of(), destination).allowed()) {
+        Tables t = tables;
+        AuthorizationVerdict verdict = t.rules.explain(groups, destination);
+        if (verdict.allowed() && !t.routes.explain(Set.of(), destination).allowed()) {
             return new AuthorizationVerdict(false, verdict.destination(), verdict.groups(), verdict.decidingNetwork(),
                     verdict.decidingRules(), Optional.empty(), verdict.reason() + "; but no route of the endpoint's "
                     + "route table covers " + destination.getHostAddress() + ", so its traffic is dropped (vpn:route-add)");

@@ -27,6 +27,7 @@ public final class PortcullisAppliance implements VpnServerUnderTest {
     private final Path distribution;
     private ManagedProcess process;
     private Path home;
+    private VpnServerConfig config;
     private final java.util.Map<String, String> extraSettings = new java.util.LinkedHashMap<>();
 
     public PortcullisAppliance(Processes processes, Path distribution) {
@@ -58,7 +59,10 @@ public final class PortcullisAppliance implements VpnServerUnderTest {
         throw new IllegalStateException("no appliance distribution: build assembly/ or set -D" + DISTRIBUTION_PROPERTY);
     }
 
-    /** Adds endpoint settings beyond what {@link VpnServerConfig} carries (e.g. sessionTimeoutSeconds). */
+    /**
+     * Adds endpoint settings beyond what {@link VpnServerConfig} carries (e.g. sessionTimeoutSeconds,
+     * route.1, authorizationRule.1); one the config also writes is replaced by this value.
+     */
     public PortcullisAppliance withEndpointSetting(String key, String value) {
         extraSettings.put(key, value);
         return this;
@@ -72,6 +76,7 @@ public final class PortcullisAppliance implements VpnServerUnderTest {
     @Override
     public synchronized void start(VpnServerConfig c, Duration timeout) {
         try {
+            config = c;
             home = c.workDir().resolve("karaf");
             Files.createDirectories(home);
             processes.run(null, Duration.ofSeconds(60), "tar", "-xzf", distribution.toString(), "-C", home.toString(),
@@ -82,15 +87,49 @@ public final class PortcullisAppliance implements VpnServerUnderTest {
                     Files.delete(p);
                 }
             }
-            StringBuilder config = new StringBuilder(endpointConfig(c));
-            extraSettings.forEach((k, v) -> config.append(k).append(" = ").append(v).append('\n'));
-            Files.writeString(home.resolve("etc").resolve("io.portcullis.endpoint-" + c.name() + ".cfg"), config);
+            Files.writeString(endpointConfigFile(), configText(c));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        boot(c, timeout);
+    }
+
+    /** The endpoint configuration file written from {@code c} with the extra settings over it (a setting given twice: the extra one). */
+    private String configText(VpnServerConfig c) {
+        StringBuilder config = new StringBuilder();
+        for (String line : endpointConfig(c).split("\n")) {
+            int eq = line.indexOf(" = ");
+            if (eq > 0 && extraSettings.containsKey(line.substring(0, eq))) {
+                continue;
+            }
+            config.append(line).append('\n');
+        }
+        extraSettings.forEach((k, v) -> config.append(k).append(" = ").append(v).append('\n'));
+        return config.toString();
+    }
+
+    /**
+     * Stops the distribution cleanly (SIGTERM to the JVM: Karaf's own shutdown) and boots the same
+     * unpacked directory again, keeping etc/ and data/ as they are: what an operator's restart
+     * does. Returns once the endpoint listens again.
+     */
+    public synchronized void restart(Duration timeout) {
+        if (config == null) {
+            throw new IllegalStateException("not started");
+        }
+        stop();
+        if (process != null && process.isAlive()) {
+            throw new IllegalStateException("the appliance did not stop: " + process);
+        }
+        boot(config, timeout);
+    }
+
+    private void boot(VpnServerConfig c, Duration timeout) {
+        try {
             process = processes.start(name() + "-" + c.transport().option(), c.namespace(),
                     // KARAF_EXEC=exec: bin/karaf execs java, so the PID held is the JVM's (CPU, memory, signals)
                     List.of("env", "KARAF_EXEC=exec", home.resolve("bin").resolve("karaf").toString(), "server"));
             Listening.await(processes, c.namespace(), c.transport(), c.listenAddress(), c.port(), process, timeout);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         } catch (RuntimeException e) {
             stop();
             throw new IllegalStateException(e.getMessage() + "\n--- tail of " + log() + "\n"
@@ -98,7 +137,19 @@ public final class PortcullisAppliance implements VpnServerUnderTest {
         }
     }
 
-    /** The endpoint factory configuration of issue 4, from the test's server config. */
+    /** etc/io.portcullis.endpoint-&lt;name&gt;.cfg of the endpoint under test. */
+    public Path endpointConfigFile() {
+        if (home == null || config == null) {
+            throw new IllegalStateException("not started");
+        }
+        return home.resolve("etc").resolve("io.portcullis.endpoint-" + config.name() + ".cfg");
+    }
+
+    /**
+     * The endpoint factory configuration of issues 4 and 5, from the test's server config: every
+     * network of {@link VpnServerConfig#routes()} as {@code route.<n> = <cidr>|local|e2e} and
+     * {@code authorizationRule.<n> = <cidr>|all-users|e2e}.
+     */
     public static String endpointConfig(VpnServerConfig c) {
         StringBuilder s = new StringBuilder("# generated by io.portcullis.e2e.PortcullisAppliance\n");
         s.append("transportProtocol = ").append(c.transport().option()).append('\n');

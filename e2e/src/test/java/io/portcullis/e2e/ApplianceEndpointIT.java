@@ -280,6 +280,38 @@ class ApplianceEndpointIT {
         return adjust.apply(VpnServerConfig.defaults(net, pki, Transport.UDP, work.resolve("server-" + tag)));
     }
 
+    @Test
+    void theClientVersionHandlerDeniesAnOldClientWithItsMessageAndLogsPosture() throws IOException {
+        VpnServerConfig config = config("handler", c -> c);
+        appliance = new PortcullisAppliance(net.processes()).withEndpointSetting("connectionHandler", "client-version");
+        appliance.start(config, Duration.ofSeconds(60));
+        // The stock client is 2.6.x: a minimum of 9.0 refuses it, then 2.4 lets it in.
+        Path handlerConfig = appliance.home().resolve("etc/io.portcullis.handler.clientversion.cfg");
+        Files.writeString(handlerConfig, "minimumClientVersion = 9.0\nallowedPlatforms = linux\n");
+        Waits.forLog(appliance.log(), Pattern.compile("client-version handler ready: minimum version 9\\.0"),
+                Duration.ofSeconds(15));
+        OpenVpnClient denied = OpenVpnClient.start(net.processes(), net.clientNamespace(0), "old-client",
+                OpenVpnClient.Profile.forServer(config, pki.client("old-client")), work.resolve("clients"));
+        clients.add(denied);
+        denied.awaitLog("AUTH_FAILED.*older than the minimum 9\\.0", Duration.ofSeconds(20));
+        Waits.forLog(appliance.connectionLog(config.name()), Pattern.compile(
+                "\"connection-attempt-status\":\"failed\",\"connection-attempt-failure-reason\":\"denied by connection "
+                        + "handler 'client-version': [^\"]*older than the minimum 9\\.0[^\"]*\".*\"common-name\":\"old-client\""
+                        + ".*\"posture-compliance-statuses\":\"client-version:2\\.[0-9.]+:too-old,platform:linux:ok\""),
+                Duration.ofSeconds(5));
+        denied.close();
+
+        Files.writeString(handlerConfig, "minimumClientVersion = 2.4\nallowedPlatforms = linux\n");
+        Waits.forLog(appliance.log(), Pattern.compile("client-version handler ready: minimum version 2\\.4"),
+                Duration.ofSeconds(15));
+        connect(0, "new-enough", OpenVpnClient.Profile.forServer(config, pki.client("new-enough")));
+        assertFetches(0, "handler-allowed");
+        Waits.forLog(appliance.connectionLog(config.name()), Pattern.compile(
+                "\"connection-attempt-status\":\"successful\".*\"common-name\":\"new-enough\""
+                        + ".*\"posture-compliance-statuses\":\"client-version:2\\.[0-9.]+:ok,platform:linux:ok\""),
+                Duration.ofSeconds(5));
+    }
+
     private VpnServerConfig start(String tag, UnaryOperator<VpnServerConfig> adjust) {
         VpnServerConfig config = config(tag, adjust);
         appliance = new PortcullisAppliance(net.processes());

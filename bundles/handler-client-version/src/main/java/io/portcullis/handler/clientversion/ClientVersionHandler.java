@@ -53,6 +53,10 @@ public class ClientVersionHandler implements ConnectionHandler {
     @Activate
     public ClientVersionHandler(ClientVersionHandlerConfig config) {
         this(ClientVersionSettings.from(config));
+        LOG.info(() -> "client-version handler ready: minimum version "
+                + settings.minimumClientVersion().map(Object::toString).orElse("any") + ", platforms "
+                + (settings.allowedPlatforms().isEmpty() ? "any" : String.join(",", new java.util.TreeSet<>(settings.allowedPlatforms())))
+                + (settings.denyUnknownVersion() ? "" : ", unknown versions allowed"));
     }
 
     ClientVersionHandler(ClientVersionSettings settings) {

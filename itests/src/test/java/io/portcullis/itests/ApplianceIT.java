@@ -87,7 +87,10 @@ public class ApplianceIT extends PortcullisTestSupport {
         assertTrue(row, row.contains("waiting for plugins") && row.contains("routing engine 'not-in-itests'"));
 
         String connections = execute("vpn:connections main");
-        assertTrue(connections, connections.contains("Connection") && connections.contains("Cipher"));
+        String header = connections.lines().findFirst().orElse("");
+        for (String column : new String[]{"ID", "Endpoint", "User", "Client IP", "Device IP", "Started", "Bytes in", "Bytes out", "Cipher"}) {
+            assertTrue(column + " missing in the header of vpn:connections: " + header, header.contains(column));
+        }
         try {
             execute("vpn:connections nonesuch");
             fail("an unknown endpoint must be an error");

@@ -87,19 +87,52 @@ public class OpenVpnEndpoint implements VpnEndpoint {
     private volatile String notRunning = "starting";
     private volatile State state = State.WAITING_FOR_PLUGINS;
     private volatile String refusedChange;
+    // The configuration itself was refused: the service stays registered, FAILED, saying why.
+    private volatile boolean configurationRefused;
 
     @Activate
     void activate(EndpointConfig config, Map<String, Object> properties) throws Exception {
-        Path home = Path.of(System.getProperty("karaf.home", System.getProperty("user.dir")));
         String id = endpointId(properties);
-        EndpointSettings s = EndpointSettings.from(id, config, properties, home);
-        firstBootPki(s);
-        this.sessionConfig = sessionConfig(s);
-        this.settings = s;
         this.active = true;
         transports.onChange((name, service) -> pluginChanged("transport", name, settings.transportProtocol()));
         routingEngines.onChange((name, service) -> pluginChanged("routing engine", name, settings.routing()));
+        EndpointSettings s;
+        ServerSessionConfig sc;
+        try {
+            s = EndpointSettings.from(id, config, properties, home());
+            firstBootPki(s);
+            sc = sessionConfig(s);
+        } catch (IllegalArgumentException e) {
+            refuseConfiguration(id, e.getMessage());
+            return;
+        }
+        this.sessionConfig = sc;
+        this.settings = s;
         lifecycle.execute(this::restart);
+    }
+
+    /**
+     * Keeps an endpoint whose configuration is refused visible (vpn:endpoints shows it FAILED with
+     * the setting and why) instead of letting it vanish from the registry; it shows the defaults
+     * until a valid configuration arrives.
+     */
+    private void refuseConfiguration(String id, String why) {
+        configurationRefused = true;
+        settings = EndpointSettings.from(id, defaults(), Map.of(), home());
+        notRunning = "configuration refused: " + why + " (fix etc/io.portcullis.endpoint-" + id
+                + ".cfg or use vpn:endpoint-modify)";
+        state = State.FAILED;
+        LOG.severe(() -> "endpoint " + id + ": " + notRunning);
+    }
+
+    private static EndpointConfig defaults() {
+        return (EndpointConfig) java.lang.reflect.Proxy.newProxyInstance(EndpointConfig.class.getClassLoader(),
+                new Class<?>[]{EndpointConfig.class}, (proxy, method, args) ->
+                        method.getName().equals("annotationType") ? EndpointConfig.class : method.getDefaultValue());
+    }
+
+    private static Path home() {
+        return Path.of(System.getProperty("karaf.home", System.getProperty("user.dir")));
     }
 
     /**
@@ -109,11 +142,14 @@ public class OpenVpnEndpoint implements VpnEndpoint {
      */
     @Modified
     void modified(EndpointConfig config, Map<String, Object> properties) throws Exception {
-        Path home = Path.of(System.getProperty("karaf.home", System.getProperty("user.dir")));
         EndpointSettings current = settings;
+        if (configurationRefused) {
+            activateAgain(config, properties, current.endpointId());
+            return;
+        }
         EndpointSettings next;
         try {
-            next = EndpointSettings.from(current.endpointId(), config, properties, home);
+            next = EndpointSettings.from(current.endpointId(), config, properties, home());
         } catch (IllegalArgumentException e) {
             refusedChange = "configuration change refused, still running the previous one: " + e.getMessage();
             LOG.severe(() -> "endpoint " + current.endpointId() + ": " + refusedChange);
@@ -143,6 +179,24 @@ public class OpenVpnEndpoint implements VpnEndpoint {
                 + "restarting (" + connections().size() + " connection(s) end)");
         sessionConfig = nextSessionConfig;
         settings = next;
+        lifecycle.execute(this::restart);
+    }
+
+    private void activateAgain(EndpointConfig config, Map<String, Object> properties, String id) throws Exception {
+        EndpointSettings s;
+        ServerSessionConfig sc;
+        try {
+            s = EndpointSettings.from(id, config, properties, home());
+            firstBootPki(s);
+            sc = sessionConfig(s);
+        } catch (IllegalArgumentException e) {
+            refuseConfiguration(id, e.getMessage());
+            return;
+        }
+        sessionConfig = sc;
+        settings = s;
+        configurationRefused = false;
+        LOG.info(() -> "endpoint " + id + ": configuration accepted");
         lifecycle.execute(this::restart);
     }
 
@@ -182,7 +236,10 @@ public class OpenVpnEndpoint implements VpnEndpoint {
     @Override
     public Optional<String> stateDetail() {
         String refused = refusedChange;
-        return state != State.RUNNING ? Optional.of(notRunning) : Optional.ofNullable(refused);
+        if (state != State.RUNNING) {
+            return Optional.of(refused == null ? notRunning : notRunning + "; " + refused);
+        }
+        return Optional.ofNullable(refused);
     }
 
     @Override
@@ -265,6 +322,9 @@ public class OpenVpnEndpoint implements VpnEndpoint {
     }
 
     private void restart() {
+        if (configurationRefused) {
+            return; // stays FAILED with the reason until a valid configuration arrives
+        }
         stopRuntime();
         if (!active) {
             return;

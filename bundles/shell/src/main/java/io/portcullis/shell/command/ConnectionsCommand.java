@@ -20,7 +20,7 @@ import java.util.List;
 @Service
 public class ConnectionsCommand implements Action {
 
-    private static final DateTimeFormatter STARTED = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")
+    private static final DateTimeFormatter STARTED = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss")
             .withZone(ZoneId.systemDefault());
 
     @Argument(index = 0, name = "endpoint", required = false, description = "Only this endpoint's connections.")
@@ -40,7 +40,7 @@ public class ConnectionsCommand implements Action {
 
     private static void print(List<VpnEndpoint> shown) {
         ShellTable table = new ShellTable();
-        table.column("Connection");
+        table.column("ID");
         table.column("Endpoint");
         table.column("User");
         table.column("Client IP");
@@ -51,8 +51,8 @@ public class ConnectionsCommand implements Action {
         table.column("Cipher");
         for (VpnEndpoint endpoint : shown) {
             for (VpnConnection c : endpoint.connections()) {
-                table.addRow().addContent(c.id(), c.endpointId(), c.user().orElse("(signing in)"),
-                        c.clientIp().orElse(""), c.device().getAddress().getHostAddress() + ":" + c.device().getPort(),
+                table.addRow().addContent(c.id(), c.endpointId(), c.user().orElse("(signing in)"), c.clientIp().orElse(""),
+                        c.device().getAddress().getHostAddress() + ":" + c.device().getPort(),
                         STARTED.format(c.started()), c.ingressBytes(), c.egressBytes(), c.cipher().orElse(""));
             }
         }

@@ -2,7 +2,10 @@ package io.portcullis.shell.command;
 
 import io.portcullis.api.endpoint.VpnEndpoint;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
 import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.ServiceEvent;
+import org.osgi.framework.ServiceListener;
 import org.osgi.framework.ServiceReference;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
@@ -18,11 +21,13 @@ import java.util.Enumeration;
 import java.util.Hashtable;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
@@ -37,12 +42,12 @@ final class EndpointConfigurations {
 
     static final String FACTORY_PID = "io.portcullis.endpoint";
 
-    /** What {@code --set} and {@code --unset} accept: the endpoint's settings (see config:meta). */
+    /** What {@code --set} and {@code --unset} accept: the endpoint's settings, as in etc/io.portcullis.endpoint-main.cfg. */
     static final List<String> SETTINGS = List.of(
             "transportProtocol", "vpnPort", "listenAddress", "clientCidrBlock", "clientIpv6CidrBlock",
             "serverCertificate", "serverKey", "clientRootCertificateChain", "clientCertificateRevocationList",
             "controlChannelProtection", "tlsCryptKey", "authentication", "connectionHandler",
-            "connectionHandlerTimeoutSeconds", "routing", "routes", "splitTunnel", "dataCiphers", "dnsServers",
+            "connectionHandlerTimeoutSeconds", "routing", "splitTunnel", "dataCiphers", "dnsServers",
             "dnsSearchDomains", "clientLoginBanner", "sourceNat", "interfaceName", "tunnelMtu",
             "keepaliveIntervalSeconds", "keepaliveTimeoutSeconds", "sessionTimeoutHours", "sessionTimeoutSeconds",
             "connectionLogDirectory", "connectionLogUpdateMinutes", "connectionLogMaxBytes", "connectionLogFiles",
@@ -91,10 +96,7 @@ final class EndpointConfigurations {
      * @return the pid
      */
     String create(String name, Map<String, String> settings) throws IOException {
-        if (!NAME.matcher(name).matches()) {
-            throw new IllegalArgumentException("'" + name + "' is not a valid endpoint name: use 1 to 32 letters, "
-                    + "digits, '-' or '_'");
-        }
+        checkName(name);
         synchronized (EDITS) {
             if (find(name).isPresent()) {
                 throw new IllegalArgumentException("endpoint '" + name + "' exists already; vpn:endpoint-modify changes it");
@@ -118,18 +120,15 @@ final class EndpointConfigurations {
     }
 
     /**
-     * Reads the configuration of endpoint {@code name}, lets {@code change} edit its properties and
-     * stores them.
-     *
-     * @return the properties stored
+     * Reads the configuration of endpoint {@code name}, lets {@code change} edit its properties (or
+     * refuse with an exception) and stores them.
      */
-    Map<String, Object> edit(String name, Consumer<Map<String, Object>> change) throws IOException {
+    void edit(String name, Consumer<Map<String, Object>> change) throws IOException {
         synchronized (EDITS) {
             Configuration configuration = named(name);
             Map<String, Object> properties = toMap(configuration.getProperties());
             change.accept(properties);
             configuration.update(new Hashtable<>(properties));
-            return properties;
         }
     }
 
@@ -193,62 +192,103 @@ final class EndpointConfigurations {
         return key;
     }
 
+    /** What became of an endpoint after its configuration changed; no state when it has no service. */
+    record Outcome(Optional<VpnEndpoint.State> state, String description) {
+        /** Whether the endpoint refused its configuration or did not come up at all. */
+        boolean refused() {
+            return state.isEmpty() || state.get() == VpnEndpoint.State.FAILED;
+        }
+    }
+
+    /** The pid of endpoint {@code name}'s configuration as the commands and Karaf create it. */
+    static String pidOf(String name) {
+        return FACTORY_PID + "~" + checkName(name);
+    }
+
+    static String checkName(String name) {
+        if (!NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("'" + name + "' is not a valid endpoint name: use 1 to 32 letters, "
+                    + "digits, '-' or '_'");
+        }
+        return name;
+    }
+
     /**
-     * Waits up to {@code seconds} for the endpoint service of {@code pid} to carry {@code expected}
-     * (a null value: the property is gone) and to leave its transitional state, then describes its
-     * state in one line, e.g. "running" or "failed: vpnPort: ...".
+     * Watches the endpoint service of a configuration for the registration or update that a change
+     * of the configuration brings; open it before making the change.
      */
-    static String awaitState(BundleContext context, String pid, Map<String, ?> expected, int seconds)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        String filter = "(" + org.osgi.framework.Constants.SERVICE_PID + "=" + pid + ")";
-        boolean applied = false;
-        while (true) {
-            ServiceReference<VpnEndpoint> ref = serviceOf(context, filter);
-            if (ref != null && (applied || carries(ref, expected))) {
-                applied = true;
-                VpnEndpoint endpoint = context.getService(ref);
+    static final class Watch implements AutoCloseable {
+
+        private final BundleContext context;
+        private final String pid;
+        private final CountDownLatch changed = new CountDownLatch(1);
+        private final ServiceListener listener = event -> {
+            if (event.getType() != ServiceEvent.UNREGISTERING) {
+                changed.countDown();
+            }
+        };
+
+        Watch(BundleContext context, String pid) {
+            this.context = context;
+            this.pid = pid;
+            try {
+                context.addServiceListener(listener, "(&(" + Constants.OBJECTCLASS + "=" + VpnEndpoint.class.getName()
+                        + ")(" + Constants.SERVICE_PID + "=" + pid + "))");
+            } catch (InvalidSyntaxException e) {
+                throw new IllegalArgumentException("not a valid endpoint pid: " + pid);
+            }
+        }
+
+        /**
+         * Waits up to {@code seconds} for the endpoint to take up the change and leave its
+         * transitional state, then says what its state is, as vpn:endpoints shows it.
+         */
+        Outcome await(int seconds) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+            boolean applied = changed.await(seconds, TimeUnit.SECONDS);
+            if (applied) {
+                Thread.sleep(200); // an endpoint updated in place applies the change asynchronously
+            }
+            while (true) {
+                boolean late = System.nanoTime() > deadline;
+                ServiceReference<VpnEndpoint> ref = serviceOf(context, pid);
+                VpnEndpoint endpoint = ref == null ? null : context.getService(ref);
                 if (endpoint != null) {
                     try {
-                        if (endpoint.state() != VpnEndpoint.State.WAITING_FOR_PLUGINS || System.nanoTime() > deadline) {
-                            return describe(endpoint);
+                        if (late || endpoint.state() != VpnEndpoint.State.WAITING_FOR_PLUGINS) {
+                            return new Outcome(Optional.of(endpoint.state()), describe(endpoint) + (applied ? ""
+                                    : " (it has not taken up the change within " + seconds + " s)"));
                         }
                     } finally {
                         context.ungetService(ref);
                     }
+                } else if (late) {
+                    return new Outcome(Optional.empty(), "no endpoint service after " + seconds
+                            + " s: it may have refused its configuration (log:tail shows why)");
                 }
+                Thread.sleep(100);
             }
-            if (System.nanoTime() > deadline) {
-                return ref == null
-                        ? "not registered after " + seconds + " s: the endpoint may have refused its configuration (log:tail shows why)"
-                        : "has not taken up the change after " + seconds + " s (vpn:endpoints shows its state)";
-            }
-            Thread.sleep(100);
+        }
+
+        @Override
+        public void close() {
+            context.removeServiceListener(listener);
         }
     }
 
     /** An endpoint's state as vpn:endpoints shows it, e.g. "waiting for plugins: waits for ...". */
     static String describe(VpnEndpoint endpoint) {
-        return endpoint.state().name().toLowerCase().replace('_', ' ') + endpoint.stateDetail().map(d -> ": " + d).orElse("");
+        return endpoint.state().name().toLowerCase(Locale.ROOT).replace('_', ' ')
+                + endpoint.stateDetail().map(d -> ": " + d).orElse("");
     }
 
-    private static ServiceReference<VpnEndpoint> serviceOf(BundleContext context, String filter) {
+    private static ServiceReference<VpnEndpoint> serviceOf(BundleContext context, String pid) {
         try {
-            return context.getServiceReferences(VpnEndpoint.class, filter).stream()
-                    .max(Comparator.naturalOrder()).orElse(null);
+            return context.getServiceReferences(VpnEndpoint.class, "(" + Constants.SERVICE_PID + "=" + pid + ")")
+                    .stream().max(Comparator.naturalOrder()).orElse(null);
         } catch (InvalidSyntaxException e) {
-            throw new IllegalArgumentException("not a valid endpoint pid: " + filter);
+            throw new IllegalArgumentException("not a valid endpoint pid: " + pid);
         }
-    }
-
-    private static boolean carries(ServiceReference<?> ref, Map<String, ?> expected) {
-        for (Map.Entry<String, ?> e : expected.entrySet()) {
-            Object actual = ref.getProperty(e.getKey());
-            if (e.getValue() == null ? actual != null : actual == null || !String.valueOf(actual).equals(String.valueOf(e.getValue()))) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private List<Configuration> all() {

@@ -29,12 +29,10 @@ public class EndpointsCommand implements Action {
         table.column("State");
         try (RegisteredEndpoints endpoints = new RegisteredEndpoints(bundleContext)) {
             for (VpnEndpoint endpoint : endpoints.all()) {
-                String state = endpoint.state().name().toLowerCase().replace('_', ' ')
-                        + endpoint.stateDetail().map(d -> ": " + d).orElse("");
                 InetSocketAddress listen = endpoint.listenAddress();
                 table.addRow().addContent(endpoint.id(), endpoint.transportProtocol(),
                         listen.getAddress().getHostAddress() + ":" + listen.getPort(),
-                        endpoint.clientCidrBlock(), endpoint.connections().size(), state);
+                        endpoint.clientCidrBlock(), endpoint.connections().size(), EndpointConfigurations.describe(endpoint));
             }
         }
         table.print(System.out);

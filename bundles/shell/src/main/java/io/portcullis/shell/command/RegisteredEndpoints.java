@@ -51,7 +51,7 @@ final class RegisteredEndpoints implements AutoCloseable {
         List<VpnEndpoint> all = all();
         Optional<VpnEndpoint> found = all.stream().filter(e -> e.id().equals(id)).findFirst();
         return found.orElseThrow(() -> new IllegalArgumentException("no endpoint '" + id + "'; "
-                + (all.isEmpty() ? "none is configured (add etc/io.portcullis.endpoint-NAME.cfg)"
+                + (all.isEmpty() ? "none is configured (vpn:endpoint-create adds one)"
                 : "there are: " + String.join(", ", all.stream().map(VpnEndpoint::id).toList())
                 + " (vpn:endpoints lists them)")));
     }

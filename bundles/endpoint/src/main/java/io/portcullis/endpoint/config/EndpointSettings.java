@@ -79,6 +79,7 @@ public record EndpointSettings(
      *                   ({@code authorizationRule.<n>}, {@code route.<n>}) that metatype cannot describe
      */
     public static EndpointSettings from(String endpointId, EndpointConfig c, Map<String, ?> properties, Path home) {
+        checkTypes(properties);
         String transport = c.transportProtocol() == null ? "" : c.transportProtocol().trim().toLowerCase(Locale.ROOT);
         if (transport.isEmpty() || !transport.matches("[a-z0-9-]+")) {
             throw invalid("transportProtocol", "'" + c.transportProtocol() + "' is not a transport name such as udp or tcp");
@@ -238,6 +239,33 @@ public record EndpointSettings(
     /** The destinations of the route table, as the routing engine forwards to them. */
     public List<IpNetwork> routedNetworks() {
         return routes.stream().map(Route::destination).toList();
+    }
+
+    /**
+     * Refuses a number or switch that is not one, naming the setting, before Declarative Services
+     * converts it (which fails with a message that names neither the setting nor the value).
+     */
+    private static void checkTypes(Map<String, ?> properties) {
+        for (java.lang.reflect.Method attribute : EndpointConfig.class.getDeclaredMethods()) {
+            Object value = properties.get(attribute.getName());
+            if (!(value instanceof String text)) {
+                continue;
+            }
+            Class<?> type = attribute.getReturnType();
+            String trimmed = text.trim();
+            try {
+                if (type == int.class) {
+                    Integer.parseInt(trimmed);
+                } else if (type == long.class) {
+                    Long.parseLong(trimmed);
+                }
+            } catch (NumberFormatException e) {
+                throw invalid(attribute.getName(), "'" + text + "' is not a whole number");
+            }
+            if (type == boolean.class && !trimmed.equalsIgnoreCase("true") && !trimmed.equalsIgnoreCase("false")) {
+                throw invalid(attribute.getName(), "'" + text + "' is neither true nor false");
+            }
+        }
     }
 
     /** Entries {@code <prefix><n>}, ordered by n; a bad one is refused with its key and why. */

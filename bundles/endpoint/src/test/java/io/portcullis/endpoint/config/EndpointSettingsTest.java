@@ -79,6 +79,15 @@ class EndpointSettingsTest {
     }
 
     @Test
+    void numbersAndSwitchesThatAreNotAreRefusedByName() {
+        for (var bad : java.util.List.of(Map.<String, Object>of("vpnPort", "seventy"),
+                Map.<String, Object>of("connectionLogMaxBytes", "1MB"), Map.<String, Object>of("splitTunnel", "yes"))) {
+            var e = assertThrows(IllegalArgumentException.class, () -> EndpointSettings.from("main", config(Map.of()), bad, HOME));
+            assertTrue(e.getMessage().startsWith(bad.keySet().iterator().next() + ": '"), e.getMessage());
+        }
+    }
+
+    @Test
     void ruleAndRouteChangesApplyLivePortChangesDoNot() {
         EndpointSettings before = EndpointSettings.from("main", config(Map.of()), HOME);
         Map<String, Object> rules = Map.of("authorizationRule.1", "10.1.0.0/16|all-users|", "route.1", "10.1.0.0/16",

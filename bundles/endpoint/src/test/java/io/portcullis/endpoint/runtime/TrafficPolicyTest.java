@@ -49,6 +49,21 @@ class TrafficPolicyTest {
     }
 
     @Test
+    void clientToClientNeedsARouteToTheClientNetworkAndARule() throws Exception {
+        ClientConnection alice = connection("alice", Set.of("eng"), "10.8.0.2", null);
+        ClientConnection bob = connection("bob", Set.of("eng"), "10.8.0.3", null);
+        TrafficPolicy policy = new TrafficPolicy(List.of(AuthorizationRule.parse("10.8.0.0/24|group=eng|")), ROUTES);
+        assertFalse(policy.allowsOutbound(alice, ipv4("10.8.0.2", "10.8.0.3")), "no route to the client network");
+        List<Route> withClients = new java.util.ArrayList<>(ROUTES);
+        withClients.add(Route.parse("10.8.0.0/24|local|clients"));
+        policy.update(List.of(AuthorizationRule.parse("10.8.0.0/24|group=eng|")), withClients);
+        assertTrue(policy.allowsOutbound(alice, ipv4("10.8.0.2", "10.8.0.3")));
+        assertTrue(policy.allowsInbound(bob, ipv4("10.8.0.2", "10.8.0.3")));
+        policy.update(List.of(), withClients);
+        assertFalse(policy.allowsOutbound(alice, ipv4("10.8.0.2", "10.8.0.3")), "a route alone is not a rule");
+    }
+
+    @Test
     void ipv6IsCheckedLikeIpv4() throws Exception {
         TrafficPolicy policy = new TrafficPolicy(List.of(AuthorizationRule.parse("fd01::/64|group=eng|")), ROUTES);
         ClientConnection alice = connection("alice", Set.of("eng"), "10.8.0.2", "fd00:8::2");

@@ -96,6 +96,13 @@ public class OpenVpnEndpoint implements VpnEndpoint {
         this.active = true;
         transports.onChange((name, service) -> pluginChanged("transport", name, settings.transportProtocol()));
         routingEngines.onChange((name, service) -> pluginChanged("routing engine", name, settings.routing()));
+        if (accept(id, config, properties)) {
+            lifecycle.execute(this::restart);
+        }
+    }
+
+    /** Takes a whole configuration; false, with the endpoint FAILED and saying why, when it is refused. */
+    private boolean accept(String id, EndpointConfig config, Map<String, Object> properties) throws Exception {
         EndpointSettings s;
         ServerSessionConfig sc;
         try {
@@ -104,11 +111,12 @@ public class OpenVpnEndpoint implements VpnEndpoint {
             sc = sessionConfig(s);
         } catch (IllegalArgumentException e) {
             refuseConfiguration(id, e.getMessage());
-            return;
+            return false;
         }
-        this.sessionConfig = sc;
-        this.settings = s;
-        lifecycle.execute(this::restart);
+        sessionConfig = sc;
+        settings = s;
+        configurationRefused = false;
+        return true;
     }
 
     /**
@@ -144,7 +152,10 @@ public class OpenVpnEndpoint implements VpnEndpoint {
     void modified(EndpointConfig config, Map<String, Object> properties) throws Exception {
         EndpointSettings current = settings;
         if (configurationRefused) {
-            activateAgain(config, properties, current.endpointId());
+            if (accept(current.endpointId(), config, properties)) {
+                LOG.info(() -> "endpoint " + current.endpointId() + ": configuration accepted");
+                lifecycle.execute(this::restart);
+            }
             return;
         }
         EndpointSettings next;
@@ -179,24 +190,6 @@ public class OpenVpnEndpoint implements VpnEndpoint {
                 + "restarting (" + connections().size() + " connection(s) end)");
         sessionConfig = nextSessionConfig;
         settings = next;
-        lifecycle.execute(this::restart);
-    }
-
-    private void activateAgain(EndpointConfig config, Map<String, Object> properties, String id) throws Exception {
-        EndpointSettings s;
-        ServerSessionConfig sc;
-        try {
-            s = EndpointSettings.from(id, config, properties, home());
-            firstBootPki(s);
-            sc = sessionConfig(s);
-        } catch (IllegalArgumentException e) {
-            refuseConfiguration(id, e.getMessage());
-            return;
-        }
-        sessionConfig = sc;
-        settings = s;
-        configurationRefused = false;
-        LOG.info(() -> "endpoint " + id + ": configuration accepted");
         lifecycle.execute(this::restart);
     }
 

@@ -15,6 +15,13 @@ public interface NetworkPacketReceiver {
     /** One IP packet; the buffer is valid only during the call. */
     void received(RoutingAttachment attachment, ByteBuffer ipPacket);
 
+    /**
+     * The engine handed over a batch of packets (one device read) through {@link #received}: push
+     * out what they caused, so transports can send them together. Called on the same thread.
+     */
+    default void batchEnd(RoutingAttachment attachment) {
+    }
+
     /** The attachment closed, because it was closed or because its engine went away. */
     default void attachmentClosed(RoutingAttachment attachment) {
     }

@@ -315,6 +315,14 @@ public final class EndpointRuntime implements PacketReceiver, NetworkPacketRecei
     }
 
     @Override
+    public void batchEnd(RoutingAttachment from) {
+        TransportBinding out = binding;
+        if (out != null) {
+            out.flush();
+        }
+    }
+
+    @Override
     public void attachmentClosed(RoutingAttachment closed) {
         if (attachment == closed) {
             attachment = null;

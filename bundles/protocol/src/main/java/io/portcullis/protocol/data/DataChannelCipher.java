@@ -40,9 +40,9 @@ public final class DataChannelCipher {
     // Separate per direction: one thread may seal while another opens (see class comment).
     private final byte[] sealAad = new byte[8];
     private final byte[] openAad = new byte[8];
-    private final byte[] tag = new byte[AeadAlgorithm.TAG_LENGTH];
-    private final ByteBuffer tagBuffer = ByteBuffer.wrap(tag);
     private ByteBuffer scratch = ByteBuffer.allocate(2048);
+    // open's own: ciphertext || tag in one piece, as JCE wants it (seal may run on another thread)
+    private ByteBuffer openScratch = ByteBuffer.allocate(2048);
     private long nextPacketId = 1;
 
     /**
@@ -166,20 +166,22 @@ public final class DataChannelCipher {
         }
         int aadLength = fillAad(op, packet, start, openAad);
         putPacketId(decryptNonce, pid);
-        packet.get(start + headerLength + PACKET_ID_LENGTH, tag);
+        // OpenVPN puts the tag before the ciphertext, JCE wants it after. Handing JCE the pieces
+        // through update() makes GCM buffer the whole ciphertext internally (it may not release
+        // plaintext before the tag is checked); one contiguous doFinal is markedly faster.
+        int needed = n + AeadAlgorithm.TAG_LENGTH;
+        if (openScratch.capacity() < needed) {
+            openScratch = ByteBuffer.allocate(Math.max(needed, openScratch.capacity() * 2));
+        }
+        byte[] joined = openScratch.array();
+        packet.get(ctPos, joined, 0, n);
+        packet.get(start + headerLength + PACKET_ID_LENGTH, joined, n, AeadAlgorithm.TAG_LENGTH);
+        openScratch.limit(needed).position(0);
         int outStart = out.position();
         try {
             decryptor.init(Cipher.DECRYPT_MODE, decryptKey, spec(decryptNonce));
             decryptor.updateAAD(openAad, 0, aadLength);
-            int savedLimit = packet.limit();
-            packet.limit(start + length).position(ctPos);
-            try {
-                decryptor.update(packet, out);
-            } finally {
-                packet.limit(savedLimit).position(start + length);
-            }
-            tagBuffer.clear();
-            decryptor.doFinal(tagBuffer, out);
+            decryptor.doFinal(openScratch, out);
         } catch (AEADBadTagException e) {
             out.position(outStart);
             return OpenStatus.AUTHENTICATION_FAILED;

@@ -137,6 +137,12 @@ final class TunAttachment implements RoutingAttachment {
                         }
                     }
                 }
+                try {
+                    receiver.batchEnd(this);
+                } catch (RuntimeException e) {
+                    failures++;
+                    logReceiverFailure(e);
+                }
                 counters.publish(packets, bytes, malformed, outside, failures);
             }
         } catch (IOException e) {

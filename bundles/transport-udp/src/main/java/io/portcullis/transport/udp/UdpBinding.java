@@ -70,12 +70,10 @@ final class UdpBinding implements TransportBinding {
         packetsSent.increment();
         bytesSent.add(length);
         DatagramPacket datagram = new DatagramPacket(copy, peer);
-        if (ch.eventLoop().inEventLoop()) {
-            // Replies made while handling a read batch are flushed once, at channelReadComplete.
-            ch.write(datagram, ch.voidPromise());
-        } else {
-            ch.writeAndFlush(datagram, ch.voidPromise());
-        }
+        // Queued until flush(): replies made while handling a read batch go out at channelReadComplete,
+        // packets from other threads (a TUN reader's batch) at the caller's flush, together (sendmmsg)
+        // and with one wake-up of the event loop instead of one per packet.
+        ch.write(datagram, ch.voidPromise());
     }
 
     @Override

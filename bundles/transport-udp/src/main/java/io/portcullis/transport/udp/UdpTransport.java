@@ -4,9 +4,11 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.nio.NioIoHandler;
@@ -47,6 +49,9 @@ public class UdpTransport implements Transport {
     static final String NAME = "udp";
     private static final Logger LOG = Logger.getLogger(UdpTransport.class.getName());
 
+    // Room for the largest OpenVPN packet a 9000-byte tunnel MTU makes; a longer datagram would be cut.
+    static final int MAX_DATAGRAM_BYTES = 9216;
+    static final int DATAGRAMS_PER_READ = 16;
     private final Set<UdpBinding> bindings = ConcurrentHashMap.newKeySet();
     private final UdpTransportSettings settings;
     private final EventLoopGroup group;
@@ -84,6 +89,12 @@ public class UdpTransport implements Transport {
                 .option(ChannelOption.SO_RCVBUF, settings.receiveBufferBytes())
                 .option(ChannelOption.SO_SNDBUF, settings.sendBufferBytes())
                 .handler(binding.inboundHandler());
+        if (nativeEpoll) {
+            // recvmmsg: up to DATAGRAMS_PER_READ datagrams per system call instead of one.
+            bootstrap.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, MAX_DATAGRAM_BYTES)
+                    .option(ChannelOption.RCVBUF_ALLOCATOR,
+                            new FixedRecvByteBufAllocator(MAX_DATAGRAM_BYTES * DATAGRAMS_PER_READ));
+        }
         bootstrap.bind(address).addListener(future -> {
             if (future.isSuccess()) {
                 Channel channel = ((io.netty.channel.ChannelFuture) future).channel();

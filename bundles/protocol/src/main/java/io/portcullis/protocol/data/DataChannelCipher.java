@@ -16,10 +16,10 @@ import javax.crypto.spec.SecretKeySpec;
  * {@code [op|kid][peer-id (V2)][pkt_id 4][tag 16][ciphertext]}, nonce = {@code pkt_id || implicit IV},
  * AAD = {@code op|kid, peer-id, pkt_id} for P_DATA_V2 and {@code pkt_id} for P_DATA_V1.
  * <p>
- * Cipher instances and scratch buffers are reused; apart from the parameter spec JCE needs
- * per nonce, sealing and opening allocate nothing. Sealing and opening use disjoint state
- * (own {@link Cipher}, nonce, AAD and scratch buffers), so one thread may {@link #seal} while
- * another thread {@link #open}s; each direction must be used by one thread at a time.
+ * Cipher instances are reused and packet scratch buffers are per thread; apart from the parameter
+ * spec JCE needs per nonce, sealing and opening allocate nothing. Sealing and opening use disjoint
+ * state (own {@link Cipher}, nonce and AAD buffers), so one thread may {@link #seal} while another
+ * thread {@link #open}s; each direction must be used by one thread at a time.
  */
 public final class DataChannelCipher {
 
@@ -40,9 +40,10 @@ public final class DataChannelCipher {
     // Separate per direction: one thread may seal while another opens (see class comment).
     private final byte[] sealAad = new byte[8];
     private final byte[] openAad = new byte[8];
-    private ByteBuffer scratch = ByteBuffer.allocate(2048);
-    // open's own: ciphertext || tag in one piece, as JCE wants it (seal may run on another thread)
-    private ByteBuffer openScratch = ByteBuffer.allocate(2048);
+    // Per thread, not per session: thousands of idle sessions should not each hold packet buffers.
+    // Sealing and opening of one packet never interleave on a thread, so each has its own.
+    private static final ThreadLocal<ByteBuffer[]> SEAL_SCRATCH = ThreadLocal.withInitial(() -> new ByteBuffer[1]);
+    private static final ThreadLocal<ByteBuffer[]> OPEN_SCRATCH = ThreadLocal.withInitial(() -> new ByteBuffer[1]);
     private long nextPacketId = 1;
 
     /**
@@ -112,11 +113,7 @@ public final class DataChannelCipher {
         out.putInt((int) pid);
         int aadLength = fillAad(sendHeader.opcode(), out, start, sealAad);
         putPacketId(encryptNonce, pid);
-        int needed = n + AeadAlgorithm.TAG_LENGTH;
-        if (scratch.capacity() < needed) {
-            scratch = ByteBuffer.allocate(Math.max(needed, scratch.capacity() * 2));
-        }
-        scratch.clear();
+        ByteBuffer scratch = scratch(SEAL_SCRATCH, n + AeadAlgorithm.TAG_LENGTH);
         try {
             encryptor.init(Cipher.ENCRYPT_MODE, encryptKey, spec(encryptNonce));
             encryptor.updateAAD(sealAad, 0, aadLength);
@@ -170,9 +167,7 @@ public final class DataChannelCipher {
         // through update() makes GCM buffer the whole ciphertext internally (it may not release
         // plaintext before the tag is checked); one contiguous doFinal is markedly faster.
         int needed = n + AeadAlgorithm.TAG_LENGTH;
-        if (openScratch.capacity() < needed) {
-            openScratch = ByteBuffer.allocate(Math.max(needed, openScratch.capacity() * 2));
-        }
+        ByteBuffer openScratch = scratch(OPEN_SCRATCH, needed);
         byte[] joined = openScratch.array();
         packet.get(ctPos, joined, 0, n);
         packet.get(start + headerLength + PACKET_ID_LENGTH, joined, n, AeadAlgorithm.TAG_LENGTH);
@@ -195,6 +190,17 @@ public final class DataChannelCipher {
             return OpenStatus.REPLAY;
         }
         return OpenStatus.OK;
+    }
+
+    private static ByteBuffer scratch(ThreadLocal<ByteBuffer[]> perThread, int needed) {
+        ByteBuffer[] holder = perThread.get();
+        ByteBuffer buffer = holder[0];
+        if (buffer == null || buffer.capacity() < needed) {
+            buffer = ByteBuffer.allocate(Math.max(needed, 2048));
+            holder[0] = buffer;
+        }
+        buffer.clear();
+        return buffer;
     }
 
     private static int fillAad(Opcode op, ByteBuffer packet, int start, byte[] aad) {

@@ -4,16 +4,20 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.unix.Socket;
 import io.portcullis.api.transport.PacketReceiver;
 import io.portcullis.api.transport.TransportBinding;
 import io.portcullis.api.transport.TransportStatistics;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -32,6 +36,11 @@ final class UdpBinding implements TransportBinding {
     private final LongAdder bytesSent = new LongAdder();
     private final LongAdder dropped = new LongAdder();
     private volatile DatagramChannel channel;
+    // The channel's own socket, for sending from threads outside its event loop (TUN readers)
+    // straight away instead of through a task and a wake-up of the loop. The lock keeps close()
+    // from freeing the descriptor while a send is under way (a reused number would be another file).
+    private final ReentrantReadWriteLock directLock = new ReentrantReadWriteLock();
+    private Socket directSocket;
 
     UdpBinding(PacketReceiver receiver, Consumer<UdpBinding> onClose) {
         this.receiver = receiver;
@@ -44,6 +53,9 @@ final class UdpBinding implements TransportBinding {
 
     void attach(DatagramChannel channel) {
         this.channel = channel;
+        if (channel instanceof EpollDatagramChannel epoll) {
+            directSocket = new Socket(epoll.fd().intValue()); // a view: never closed through it
+        }
         channel.closeFuture().addListener(f -> close());
     }
 
@@ -60,11 +72,15 @@ final class UdpBinding implements TransportBinding {
     @Override
     public void send(InetSocketAddress peer, ByteBuffer packet) {
         DatagramChannel ch = channel;
-        if (ch == null || !ch.isActive()) {
+        if (ch == null || closed.get() || !ch.isActive()) {
             dropped.increment();
+            packet.position(packet.limit());
             return;
         }
         int length = packet.remaining();
+        if (packet.isDirect() && !ch.eventLoop().inEventLoop() && sendDirect(peer, packet, length)) {
+            return;
+        }
         ByteBuf copy = ch.alloc().directBuffer(length);
         copy.writeBytes(packet);
         packetsSent.increment();
@@ -74,6 +90,33 @@ final class UdpBinding implements TransportBinding {
         // packets from other threads (a TUN reader's batch) at the caller's flush, together (sendmmsg)
         // and with one wake-up of the event loop instead of one per packet.
         ch.write(datagram, ch.voidPromise());
+    }
+
+    /** sendto(2) on the channel's socket from this thread; false when that path is not available. */
+    private boolean sendDirect(InetSocketAddress peer, ByteBuffer packet, int length) {
+        ReentrantReadWriteLock.ReadLock lock = directLock.readLock();
+        lock.lock();
+        try {
+            Socket socket = directSocket;
+            if (socket == null) {
+                return false;
+            }
+            int sent = socket.sendTo(packet, packet.position(), packet.limit(), peer.getAddress(), peer.getPort());
+            if (sent <= 0) {
+                dropped.increment(); // the socket's send buffer is full: drop, as a router would
+            } else {
+                packetsSent.increment();
+                bytesSent.add(length);
+            }
+            packet.position(packet.limit());
+            return true;
+        } catch (IOException e) {
+            dropped.increment();
+            packet.position(packet.limit());
+            return true;
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override
@@ -105,6 +148,12 @@ final class UdpBinding implements TransportBinding {
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
+        }
+        directLock.writeLock().lock();
+        try {
+            directSocket = null;
+        } finally {
+            directLock.writeLock().unlock();
         }
         DatagramChannel ch = channel;
         if (ch != null) {

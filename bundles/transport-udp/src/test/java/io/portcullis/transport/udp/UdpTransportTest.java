@@ -46,6 +46,39 @@ class UdpTransportTest {
         assertEquals(java.util.List.of(binding), transport.bindings());
     }
 
+    /** A TUN reader's path: direct buffers from a thread outside the event loop, then after close. */
+    @Test
+    void packetsFromOtherThreadsArriveInOrderAndAfterCloseAreDroppedQuietly() throws Exception {
+        transport = new UdpTransport(config("127.0.0.1", 0, 1));
+        TransportBinding binding = transport.bind(null, (b, peer, packet) -> { }).toCompletableFuture()
+                .get(5, TimeUnit.SECONDS);
+        try (DatagramSocket client = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            client.setSoTimeout(5000);
+            InetSocketAddress peer = (InetSocketAddress) client.getLocalSocketAddress();
+            ByteBuffer direct = ByteBuffer.allocateDirect(64);
+            for (int i = 0; i < 50; i++) {
+                direct.clear();
+                direct.put(("packet " + i).getBytes(StandardCharsets.US_ASCII)).flip();
+                binding.send(peer, direct);
+                assertFalse(direct.hasRemaining(), "send consumes the bytes");
+                binding.send(peer, ByteBuffer.wrap(("heap " + i).getBytes(StandardCharsets.US_ASCII)));
+            }
+            binding.flush();
+            for (int i = 0; i < 50; i++) {
+                DatagramPacket reply = new DatagramPacket(new byte[1500], 1500);
+                client.receive(reply);
+                String text = new String(reply.getData(), 0, reply.getLength(), StandardCharsets.US_ASCII);
+                assertTrue(text.equals("packet " + i) || text.startsWith("heap "), text);
+            }
+            assertEquals(100, binding.statistics().packetsSent());
+            binding.close();
+            direct.clear();
+            direct.put((byte) 1).flip();
+            binding.send(peer, direct);
+            assertEquals(100, binding.statistics().packetsSent());
+        }
+    }
+
     @Test
     void aFailingReceiverDropsOnlyThatDatagram() throws Exception {
         transport = new UdpTransport(config("127.0.0.1", 0, 1));

@@ -91,6 +91,13 @@ public record VpnServerConfig(
                 keepaliveTimeout, workDir);
     }
 
+    /** The same server with its config, logs and unpacked files in another directory (e.g. a second start). */
+    public VpnServerConfig withWorkDir(Path dir) {
+        return new VpnServerConfig(name, namespace, transport, listenAddress, port, clientCidrBlock, routes, caCert,
+                serverCert, serverKey, crl, protection, controlChannelKey, dataCiphers, keepaliveSeconds,
+                keepaliveTimeout, dir);
+    }
+
     public VpnServerConfig withClientCidrBlock(String cidr) {
         return new VpnServerConfig(name, namespace, transport, listenAddress, port, cidr, routes, caCert,
                 serverCert, serverKey, crl, protection, controlChannelKey, dataCiphers, keepaliveSeconds,

@@ -1,0 +1,428 @@
+package io.portcullis.e2e.load;
+
+import io.portcullis.e2e.ManagedProcess;
+import io.portcullis.e2e.PortcullisAppliance;
+import io.portcullis.e2e.ProcStat;
+import io.portcullis.e2e.Processes;
+import io.portcullis.e2e.TestNetwork;
+import io.portcullis.e2e.TestPki;
+import io.portcullis.e2e.Transport;
+import io.portcullis.e2e.VpnServerConfig;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Issue 6's handshake and idle-session figures for the appliance, with the protocol-level load
+ * client ({@code tools/load-client}, started as a separate process inside the client namespace, so
+ * this module keeps no dependency on the protocol): the appliance (the default
+ * {@link VpnServerConfig}, with a client CIDR large enough for the sessions) in the appliance
+ * namespace, then for each session count: the ramp (handshakes per second, appliance CPU per
+ * handshake), the hold (appliance idle CPU per 100 sessions, resident memory and heap per session
+ * after a {@code jcmd GC.run}), the teardown (every session gone from the appliance).
+ *
+ * <pre>
+ * java -cp &lt;e2e classes&gt; io.portcullis.e2e.load.LoadBench [--sessions 1000,10000] [--hold 30]
+ *     [--rate 0] [--concurrency 64] [--client-threads 2] [--client-cidr 10.8.0.0/18]
+ *     [--client-jar tools/load-client/target/load-client.jar] [--client-heap 3g] [--idle 10]
+ *     [--jfr none|ramp,hold,client] [--warmup N] [--histogram] [--work DIR]
+ * </pre>
+ * Run as root (namespaces, TUN). Asserts nothing; prints a table. Every wait is bounded; the
+ * network's close() kills what was started (by PID) and deletes the namespaces.
+ */
+public final class LoadBench {
+
+
+    /** Appliance CPU seconds, RSS and heap at one moment. */
+    record Sample(long nanos, double cpuSeconds, long rssKiB, long heapUsedKiB, String loadAverage,
+                  Map<String, Long> threadTicks) {
+    }
+
+    /** One run of the load client and what the appliance did meanwhile. */
+    record Run(int sessions, String clientJson, Sample before, Sample rampStart, Sample rampEnd, Sample idleStart,
+               Sample idleEnd, Sample held, long liveDuringHold, Sample after, long liveAfter, double clientRampSeconds) {
+
+        double clientField(String name) {
+            Matcher m = Pattern.compile("\"" + Pattern.quote(name) + "\":(null|-?[0-9.]+)").matcher(clientJson);
+            return m.find() && !m.group(1).equals("null") ? Double.parseDouble(m.group(1)) : Double.NaN;
+        }
+
+        int established() {
+            return (int) clientField("sessionsEstablished");
+        }
+
+        int heldSessions() {
+            return (int) clientField("sessionsHeldAtEndOfHold");
+        }
+
+        double applianceCpuRamp() {
+            return rampEnd.cpuSeconds - rampStart.cpuSeconds;
+        }
+
+        double applianceCpuMsPerHandshake() {
+            return applianceCpuRamp() * 1000 / established();
+        }
+
+        double idleSeconds() {
+            return (idleEnd.nanos - idleStart.nanos) / 1e9;
+        }
+
+        /** Percent of one core used by the appliance during the idle window. */
+        double idlePercentOfCore() {
+            return (idleEnd.cpuSeconds - idleStart.cpuSeconds) / idleSeconds() * 100;
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        List<Integer> counts = List.of(1000, 10000);
+        int hold = 30;
+        double rate = 0;
+        int concurrency = 64;
+        int clientThreads = 2;
+        String clientCidr = "10.8.0.0/18";
+        Path clientJar = null;
+        String clientHeap = "3g";
+        int idle = 10;
+        String jfr = "none";
+        int warmup = 0;
+        boolean histogram = false;
+        Path work = null;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--sessions" -> counts = Arrays.stream(args[++i].split(",")).map(String::trim)
+                        .map(Integer::parseInt).toList();
+                case "--hold" -> hold = Integer.parseInt(args[++i]);
+                case "--rate" -> rate = Double.parseDouble(args[++i]);
+                case "--concurrency" -> concurrency = Integer.parseInt(args[++i]);
+                case "--client-threads" -> clientThreads = Integer.parseInt(args[++i]);
+                case "--client-cidr" -> clientCidr = args[++i];
+                case "--client-jar" -> clientJar = Path.of(args[++i]);
+                case "--client-heap" -> clientHeap = args[++i];
+                case "--idle" -> idle = Integer.parseInt(args[++i]);
+                case "--jfr" -> jfr = args[++i];
+                case "--warmup" -> warmup = Integer.parseInt(args[++i]);
+                case "--histogram" -> histogram = true;
+                case "--work" -> work = Path.of(args[++i]);
+                default -> {
+                    System.err.println("unknown option " + args[i] + "\nusage: LoadBench [--sessions 1000,10000]"
+                            + " [--hold 30] [--rate 0] [--concurrency 64] [--client-threads 2] [--client-cidr CIDR]"
+                            + " [--client-jar JAR] [--client-heap 3g] [--idle 10] [--jfr none|ramp,hold,client]"
+                            + " [--warmup N] [--histogram] [--work DIR]");
+                    System.exit(2);
+                }
+            }
+        }
+        if (hold < 15) {
+            throw new IllegalArgumentException("--hold must be at least 15 s (idle window, then GC and memory)");
+        }
+        clientJar = (clientJar != null ? clientJar : findClientJar()).toAbsolutePath();
+        if (!Files.isRegularFile(clientJar)) {
+            throw new IllegalStateException("no load client jar at " + clientJar
+                    + ": mvn -B -o -q -pl tools/load-client package -DskipTests");
+        }
+        if (work == null) {
+            work = Path.of("target", "load", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        }
+        work = work.toAbsolutePath();
+        Files.createDirectories(work);
+
+        List<Run> runs = new ArrayList<>();
+        Sample idleBaseline0;
+        Sample idleBaseline1;
+        try (TestNetwork net = TestNetwork.create(work)) {
+            TestPki pki = TestPki.create(work.resolve("pki"));
+            TestPki.Credential client = pki.client("load1");
+            // The default configuration, but a client CIDR that holds the sessions (the default /24 holds 253).
+            VpnServerConfig config = VpnServerConfig.defaults(net, pki, Transport.UDP, work.resolve("server"))
+                    .withClientCidrBlock(clientCidr);
+            PortcullisAppliance appliance = new PortcullisAppliance(net.processes());
+            try (appliance) {
+                appliance.start(config, Duration.ofSeconds(120));
+                long pid = appliance.process().pid();
+                System.out.printf("appliance pid %d (%s), client CIDR %s, work dir %s%n", pid,
+                        appliance.home(), clientCidr, work);
+                sleep(Duration.ofSeconds(5)); // boot activity settles
+                if (warmup > 0) {
+                    // JIT warm-up of both sides; reported, but not in the summary
+                    Run w = runOnce(net, appliance, config, pki, client, clientJar, clientHeap, warmup, 15, rate,
+                            concurrency, clientThreads, "none", false, work);
+                    System.out.println("warm-up run (not in the summary):" + describe(w));
+                    sleep(Duration.ofSeconds(5));
+                }
+                idleBaseline0 = sample(appliance, false, net.processes());
+                sleep(Duration.ofSeconds(idle));
+                idleBaseline1 = sample(appliance, false, net.processes());
+                System.out.printf(Locale.ROOT, "appliance with no session: %.2f %% of a core over %d s%n",
+                        pct(idleBaseline0, idleBaseline1), idle);
+                for (int n : counts) {
+                    Run r = runOnce(net, appliance, config, pki, client, clientJar, clientHeap, n, hold, rate,
+                            concurrency, clientThreads, jfr, histogram, work);
+                    runs.add(r);
+                    System.out.println(describe(r));
+                }
+            }
+        }
+        System.out.println();
+        System.out.println(summary(runs, idleBaseline0, idleBaseline1, rate, concurrency, clientThreads, hold));
+    }
+
+    private static Run runOnce(TestNetwork net, PortcullisAppliance appliance, VpnServerConfig config, TestPki pki,
+                               TestPki.Credential client, Path clientJar, String clientHeap, int n, int hold,
+                               double rate, int concurrency, int clientThreads, String jfr, boolean histogram,
+                               Path work) {
+        Processes p = net.processes();
+        long pid = appliance.process().pid();
+        Sample before = sample(appliance, true, p);
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx" + clientHeap));
+        if (jfr.contains("client")) {
+            cmd.add("-XX:StartFlightRecording=settings=profile,filename=" + work.resolve("client-" + n + ".jfr"));
+        }
+        cmd.addAll(List.of("-jar", clientJar.toString(),
+                "--server", config.listenAddress() + ":" + config.port(), "--ca", pki.caCert().toString(),
+                "--cert", client.cert().toString(), "--key", client.key().toString(),
+                "--tls-crypt", pki.tlsCryptKey().toString(), "--sessions", Integer.toString(n),
+                "--rate", Double.toString(rate), "--concurrency", Integer.toString(concurrency),
+                "--threads", Integer.toString(clientThreads), "--hold", Integer.toString(hold),
+                "--timeout", "60", "--json"));
+        ManagedProcess lc = p.start("load-client-" + n, net.clientNamespace(), cmd);
+        Path err = lc.stderrFile();
+        lc.awaitLog(err, Pattern.compile("load-client: ramp started"), Duration.ofSeconds(60));
+        Sample rampStart = sample(appliance, false, p);
+        if (jfr.contains("ramp")) {
+            jfr(p, pid, "JFR.start", "name=ramp", "settings=profile");
+        }
+        Matcher done = lc.awaitLog(err, Pattern.compile("load-client: ramp done: .* in ([0-9.]+) s"),
+                Duration.ofSeconds(600 + 120));
+        Sample rampEnd = sample(appliance, false, p);
+        if (jfr.contains("ramp")) {
+            jfr(p, pid, "JFR.stop", "name=ramp", "filename=" + work.resolve("appliance-ramp-" + n + ".jfr"));
+        }
+        double clientRamp = Double.parseDouble(done.group(1));
+        lc.awaitLog(err, Pattern.compile("load-client: hold started"), Duration.ofSeconds(30));
+        long holdStarted = System.nanoTime();
+        // The hold's timeline: 2 s settle, an idle window, then GC + memory (which costs CPU) before it ends.
+        sleepUntil(holdStarted + Duration.ofSeconds(2).toNanos());
+        Sample idleStart = sample(appliance, false, p);
+        if (jfr.contains("hold")) {
+            jfr(p, pid, "JFR.start", "name=hold", "settings=profile");
+        }
+        sleepUntil(holdStarted + Duration.ofSeconds(hold - 8).toNanos());
+        Sample idleEnd = sample(appliance, false, p);
+        if (jfr.contains("hold")) {
+            jfr(p, pid, "JFR.stop", "name=hold", "filename=" + work.resolve("appliance-hold-" + n + ".jfr"));
+        }
+        Sample held = sample(appliance, true, p);
+        if (histogram) {
+            String h = p.run(null, Duration.ofSeconds(60), "jcmd", Long.toString(pid), "GC.class_histogram")
+                    .orThrow().stdout();
+            try {
+                Files.writeString(work.resolve("appliance-histogram-" + n + ".txt"), h);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        long liveDuringHold = liveConnections(appliance, config.name());
+        lc.awaitLog(err, Pattern.compile("load-client: teardown done"), Duration.ofSeconds(60 + n / 100));
+        if (!lc.awaitExit(Duration.ofSeconds(30))) {
+            lc.kill();
+        }
+        String json = lc.stdoutText().lines().filter(l -> l.startsWith("{")).findFirst().orElse("{}");
+        long liveAfter = -1;
+        for (int i = 0; i < 40; i++) { // the exits reach the appliance within moments; bounded
+            sleep(Duration.ofMillis(500));
+            liveAfter = liveConnections(appliance, config.name());
+            if (liveAfter == 0) {
+                break;
+            }
+        }
+        Sample after = sample(appliance, true, p);
+        return new Run(n, json, before, rampStart, rampEnd, idleStart, idleEnd, held, liveDuringHold, after,
+                liveAfter, clientRamp);
+    }
+
+    /** CPU, load average and (after a full GC if {@code gc}) RSS and heap used of the appliance JVM. */
+    static Sample sample(PortcullisAppliance appliance, boolean gc, Processes p) {
+        ProcessHandle h = appliance.process();
+        long heap = -1;
+        if (gc) {
+            p.run(null, Duration.ofSeconds(60), "jcmd", Long.toString(h.pid()), "GC.run").orThrow();
+            String info = p.run(null, Duration.ofSeconds(60), "jcmd", Long.toString(h.pid()), "GC.heap_info")
+                    .orThrow().stdout();
+            Matcher m = Pattern.compile("used (\\d+)K").matcher(info);
+            heap = m.find() ? Long.parseLong(m.group(1)) : -1;
+        }
+        return new Sample(System.nanoTime(), ProcStat.cpuSeconds(h), ProcStat.rssKiB(h), heap, loadAverage(),
+                threadTicks(h.pid()));
+    }
+
+    /**
+     * utime + stime ticks of the JVM's threads by name (/proc/&lt;pid&gt;/task/*&#47;stat; Linux cuts
+     * names to 15 characters, and trailing digits are dropped so a pool counts as one).
+     */
+    static Map<String, Long> threadTicks(long pid) {
+        Map<String, Long> ticks = new TreeMap<>();
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path t : tasks) {
+                try {
+                    String stat = Files.readString(t.resolve("stat"));
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
+                            .replaceAll("[0-9]+$", "#");
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+                    ticks.merge(name, Long.parseLong(f[11]) + Long.parseLong(f[12]), Long::sum);
+                } catch (IOException | RuntimeException e) {
+                    // the thread ended meanwhile
+                }
+            }
+        } catch (IOException e) {
+            // the process ended
+        }
+        return ticks;
+    }
+
+    /** The threads that used the most CPU between two samples, e.g. "portcullis-udp-# 30.1 s". */
+    static String topThreads(Sample a, Sample b, int n) {
+        Map<String, Long> delta = new HashMap<>();
+        b.threadTicks().forEach((k, v) -> delta.put(k, v - a.threadTicks().getOrDefault(k, 0L)));
+        return delta.entrySet().stream().filter(e -> e.getValue() > 0)
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(n)
+                .map(e -> String.format(Locale.ROOT, "%s %.2f s", e.getKey(), e.getValue() / ProcStat.TICKS_PER_SECOND))
+                .collect(Collectors.joining(", "));
+    }
+
+    private static void jfr(Processes p, long pid, String... command) {
+        List<String> cmd = new ArrayList<>(List.of("jcmd", Long.toString(pid)));
+        cmd.addAll(List.of(command));
+        p.run(null, Duration.ofSeconds(60), cmd).orThrow();
+    }
+
+    /** Admitted connections not yet ended, from the endpoint's connection log (rotated files included). */
+    static long liveConnections(PortcullisAppliance appliance, String endpoint) {
+        Path log = appliance.connectionLog(endpoint);
+        long admitted = 0;
+        long ended = 0;
+        for (int i = 0; i <= 20; i++) {
+            Path f = i == 0 ? log : log.resolveSibling(log.getFileName() + "." + i);
+            if (!Files.exists(f)) {
+                continue;
+            }
+            try (var lines = Files.lines(f)) {
+                for (String l : (Iterable<String>) lines::iterator) {
+                    if (l.contains("\"connection-log-type\":\"connection-attempt\"")
+                            && l.contains("\"connection-attempt-status\":\"successful\"")) {
+                        admitted++;
+                    } else if (l.contains("\"connection-log-type\":\"connection-reset\"")) {
+                        ended++;
+                    }
+                }
+            } catch (IOException | UncheckedIOException e) {
+                return -1;
+            }
+        }
+        return admitted - ended;
+    }
+
+    static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    private static double pct(Sample a, Sample b) {
+        return (b.cpuSeconds - a.cpuSeconds) / ((b.nanos - a.nanos) / 1e9) * 100;
+    }
+
+    static String describe(Run r) {
+        StringBuilder s = new StringBuilder();
+        s.append(String.format(Locale.ROOT, "%n== %,d sessions ==%nload client: %s%n", r.sessions, r.clientJson));
+        s.append(String.format(Locale.ROOT,
+                "ramp: %.2f s (client), appliance CPU %.2f s, load average %s -> %s%n",
+                r.clientRampSeconds, r.applianceCpuRamp(), r.rampStart.loadAverage, r.rampEnd.loadAverage));
+        s.append("  appliance threads, ramp: ").append(topThreads(r.rampStart, r.rampEnd, 6)).append('\n');
+        s.append(String.format(Locale.ROOT, "hold: idle window %.1f s, appliance CPU %.2f s (%.2f %% of a core),"
+                        + " load average %s; appliance live connections %d%n", r.idleSeconds(),
+                r.idleEnd.cpuSeconds - r.idleStart.cpuSeconds, r.idlePercentOfCore(), r.idleEnd.loadAverage,
+                r.liveDuringHold));
+        s.append("  appliance threads, idle window: ").append(topThreads(r.idleStart, r.idleEnd, 6)).append('\n');
+        s.append(String.format(Locale.ROOT, "memory (after GC.run): before RSS %,d KiB heap %,d KiB; held RSS %,d KiB"
+                        + " heap %,d KiB; after teardown RSS %,d KiB heap %,d KiB; live after teardown %d%n",
+                r.before.rssKiB, r.before.heapUsedKiB, r.held.rssKiB, r.held.heapUsedKiB, r.after.rssKiB,
+                r.after.heapUsedKiB, r.liveAfter));
+        return s.toString();
+    }
+
+    static String summary(List<Run> runs, Sample idle0, Sample idle1, double rate, int concurrency, int threads,
+                          int hold) {
+        double baseline = pct(idle0, idle1);
+        StringBuilder s = new StringBuilder();
+        s.append(String.format(Locale.ROOT, "Load client against the appliance: UDP, tls-crypt, EC P-256, AES-256-GCM,"
+                        + " keepalive 10/60 pushed; rate %s, concurrency %d, %d client I/O threads, hold %d s;"
+                        + " appliance with no session: %.2f %% of a core%n%n",
+                rate > 0 ? rate + "/s" : "unlimited", concurrency, threads, hold, baseline));
+        s.append("| sessions | established | failed | held (client / appliance) | handshakes/s | latency p50/p90/p99 ms"
+                + " | appliance CPU ms/handshake | client CPU ms/handshake | RSS growth KiB/session | heap growth KiB/session"
+                + " | idle % of a core per 100 sessions (minus no-session baseline) | live after teardown |\n");
+        s.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (Run r : runs) {
+            int held = r.heldSessions();
+            double per100 = held > 0 ? r.idlePercentOfCore() / held * 100 : Double.NaN;
+            double per100Net = held > 0 ? (r.idlePercentOfCore() - baseline) / held * 100 : Double.NaN;
+            s.append(String.format(Locale.ROOT,
+                    "| %,d | %,d | %,d | %,d / %,d | %.0f | %.0f / %.0f / %.0f | %.2f | %.2f | %.1f | %.1f | %.3f (%.3f) | %d |%n",
+                    r.sessions, r.established(), (int) r.clientField("sessionsFailed"), held, r.liveDuringHold,
+                    r.clientField("handshakesPerSecond"), r.clientField("latencyP50Ms"), r.clientField("latencyP90Ms"),
+                    r.clientField("latencyP99Ms"), r.applianceCpuMsPerHandshake(), r.clientField("clientCpuMsPerHandshake"),
+                    held > 0 ? (double) (r.held.rssKiB - r.before.rssKiB) / held : Double.NaN,
+                    held > 0 ? (double) (r.held.heapUsedKiB - r.before.heapUsedKiB) / held : Double.NaN,
+                    per100, per100Net, r.liveAfter));
+        }
+        return s.toString();
+    }
+
+    static Path findClientJar() {
+        for (Path p : List.of(Path.of("tools/load-client/target/load-client.jar"),
+                Path.of("../tools/load-client/target/load-client.jar"))) {
+            if (Files.isRegularFile(p)) {
+                return p;
+            }
+        }
+        return Path.of("tools/load-client/target/load-client.jar");
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    private static void sleepUntil(long nanos) {
+        long left = nanos - System.nanoTime();
+        if (left > 0) {
+            sleep(Duration.ofNanos(left));
+        }
+    }
+
+    private LoadBench() {}
+}

@@ -344,6 +344,18 @@ class ApplianceEndpointIT {
                 "\"connection-attempt-status\":\"successful\".*\"common-name\":\"new-enough\""
                         + ".*\"posture-compliance-statuses\":\"client-version:2\\.[0-9.]+:ok,platform:linux:ok\""),
                 Duration.ofSeconds(5));
+
+
+        // A handler that is not there denies: a check that cannot run must not let anyone in.
+        appliance.console(config.namespace(), "vpn:endpoint-modify " + config.name() + " --set connectionHandler=no-such-handler");
+        OpenVpnClient refused = OpenVpnClient.start(net.processes(), net.clientNamespace(1), "no-handler",
+                OpenVpnClient.Profile.forServer(config, pki.client("no-handler")), work.resolve("clients"));
+        clients.add(refused);
+        refused.awaitLog("AUTH_FAILED", Duration.ofSeconds(20));
+        Waits.forLog(appliance.connectionLog(config.name()), Pattern.compile(
+                "\"connection-attempt-status\":\"failed\",\"connection-attempt-failure-reason\":\"connection handler "
+                        + "'no-such-handler' is not installed \\(see vpn:plugins\\)\""
+                        + ".*\"common-name\":\"no-handler\""), Duration.ofSeconds(5));
     }
 
     private VpnServerConfig start(String tag, UnaryOperator<VpnServerConfig> adjust) {

@@ -419,15 +419,15 @@ public final class EndpointRuntime implements PacketReceiver, NetworkPacketRecei
         if (handlerName.isEmpty()) {
             return admit(connection, accepted);
         }
-        checkWithHandler(connection, accepted, handlerName.get());
-        return List.of(); // the handler's decision continues the session
+        return checkWithHandler(connection, accepted, handlerName.get());
     }
 
     /**
      * Asks the endpoint's client-connect handler; a missing handler, a failure or a timeout denies,
      * because a check that cannot run must not let a client in.
      */
-    private void checkWithHandler(ClientConnection connection, AuthenticationResult.Accepted accepted, String name) {
+    private List<SessionOutput> checkWithHandler(ClientConnection connection, AuthenticationResult.Accepted accepted,
+                                                 String name) {
         AuthenticatedUser user = accepted.user();
         Map<String, String> info = connection.peerInfo;
         ConnectionAttempt attempt = new ConnectionAttempt(connection.id, settings.endpointId(),
@@ -435,16 +435,17 @@ public final class EndpointRuntime implements PacketReceiver, NetworkPacketRecei
                 Optional.ofNullable(info.get("IV_PLAT_VER")), connection.peer.getAddress(),
                 Optional.ofNullable(info.get("IV_VER")), ConnectionAttempt.SCHEMA_VERSION, user.groups(), info);
         Optional<ConnectionHandler> handler = connectionHandlers.apply(name);
-        CompletableFuture<ConnectionDecision> decision;
         if (handler.isEmpty()) {
-            decision = CompletableFuture.failedFuture(new IllegalStateException("connection handler '" + name
-                    + "' is not installed (see vpn:plugins)"));
-        } else {
-            try {
-                decision = handler.get().check(attempt).toCompletableFuture();
-            } catch (RuntimeException e) {
-                decision = CompletableFuture.failedFuture(e);
-            }
+            String reason = "connection handler '" + name + "' is not installed (see vpn:plugins)";
+            LOG.warning(() -> connection.describe() + ": refused: " + reason);
+            logAttempt(connection, reason);
+            return connection.session.onAuthenticationResult(false, List.of(), "connection refused by policy");
+        }
+        CompletableFuture<ConnectionDecision> decision;
+        try {
+            decision = handler.get().check(attempt).toCompletableFuture();
+        } catch (RuntimeException e) {
+            decision = CompletableFuture.failedFuture(e);
         }
         long timeout = settings.connectionHandlerTimeout().toMillis();
         decision.orTimeout(timeout, TimeUnit.MILLISECONDS).whenComplete((verdict, failure) -> {
@@ -474,6 +475,7 @@ public final class EndpointRuntime implements PacketReceiver, NetworkPacketRecei
             }
             process(connection, outputs);
         });
+        return List.of(); // the handler's decision continues the session
     }
 
     /** Leases addresses and lets the client in; under the connection's lock. */

@@ -41,8 +41,12 @@ import java.util.regex.Pattern;
  * java -cp &lt;e2e classes&gt; io.portcullis.e2e.load.LoadBench [--sessions 1000,10000] [--hold 30]
  *     [--rate 0] [--concurrency 64] [--client-threads 2] [--client-cidr 10.8.0.0/18]
  *     [--client-jar tools/load-client/target/load-client.jar] [--client-heap 3g] [--idle 10]
- *     [--jfr none|ramp,hold,client] [--warmup N] [--histogram] [--work DIR]
+ *     [--jfr none|ramp,hold,client] [--warmup N] [--distinct-certs N] [--client-ec-provider bc|jdk]
+ *     [--histogram] [--work DIR]
  * </pre>
+ * A count ending in {@code d} ({@code --sessions 2000,2000d --distinct-certs 2000}) gives each session
+ * of that run its own client certificate (issued up front), so the appliance validates a chain it
+ * has not seen; the others share one certificate, whose parsing and chain check the JDK caches.
  * Run as root (namespaces, TUN). Asserts nothing; prints a table. Every wait is bounded; the
  * network's close() kills what was started (by PID) and deletes the namespaces.
  */
@@ -56,7 +60,12 @@ public final class LoadBench {
 
     /** One run of the load client and what the appliance did meanwhile. */
     record Run(int sessions, String clientJson, Sample before, Sample rampStart, Sample rampEnd, Sample idleStart,
-               Sample idleEnd, Sample held, long liveDuringHold, Sample after, long liveAfter, double clientRampSeconds) {
+               Sample idleEnd, Sample held, long liveDuringHold, Sample after, long liveAfter,
+               double clientRampSeconds) {
+
+        boolean distinctCerts() {
+            return !Pattern.compile("[^0-9]1 client certificate").matcher(clientJson).find();
+        }
 
         double clientField(String name) {
             Matcher m = Pattern.compile("\"" + Pattern.quote(name) + "\":(null|-?[0-9.]+)").matcher(clientJson);
@@ -90,7 +99,7 @@ public final class LoadBench {
     }
 
     public static void main(String[] args) throws Exception {
-        List<Integer> counts = List.of(1000, 10000);
+        List<String> counts = List.of("1000", "10000");
         int hold = 30;
         double rate = 0;
         int concurrency = 64;
@@ -101,12 +110,13 @@ public final class LoadBench {
         int idle = 10;
         String jfr = "none";
         int warmup = 0;
+        int distinctCerts = 0;
+        String ecProvider = "bc";
         boolean histogram = false;
         Path work = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
-                case "--sessions" -> counts = Arrays.stream(args[++i].split(",")).map(String::trim)
-                        .map(Integer::parseInt).toList();
+                case "--sessions" -> counts = Arrays.stream(args[++i].split(",")).map(String::trim).toList();
                 case "--hold" -> hold = Integer.parseInt(args[++i]);
                 case "--rate" -> rate = Double.parseDouble(args[++i]);
                 case "--concurrency" -> concurrency = Integer.parseInt(args[++i]);
@@ -117,13 +127,16 @@ public final class LoadBench {
                 case "--idle" -> idle = Integer.parseInt(args[++i]);
                 case "--jfr" -> jfr = args[++i];
                 case "--warmup" -> warmup = Integer.parseInt(args[++i]);
+                case "--distinct-certs" -> distinctCerts = Integer.parseInt(args[++i]);
+                case "--client-ec-provider" -> ecProvider = args[++i];
                 case "--histogram" -> histogram = true;
                 case "--work" -> work = Path.of(args[++i]);
                 default -> {
                     System.err.println("unknown option " + args[i] + "\nusage: LoadBench [--sessions 1000,10000]"
                             + " [--hold 30] [--rate 0] [--concurrency 64] [--client-threads 2] [--client-cidr CIDR]"
                             + " [--client-jar JAR] [--client-heap 3g] [--idle 10] [--jfr none|ramp,hold,client]"
-                            + " [--warmup N] [--histogram] [--work DIR]");
+                            + " [--warmup N] [--distinct-certs N] [--client-ec-provider bc|jdk] [--histogram]"
+                            + " [--work DIR]");
                     System.exit(2);
                 }
             }
@@ -137,7 +150,8 @@ public final class LoadBench {
                     + ": mvn -B -o -q -pl tools/load-client package -DskipTests");
         }
         if (work == null) {
-            work = Path.of("target", "load", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+            work = Path.of("target", "load",
+                    LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         }
         work = work.toAbsolutePath();
         Files.createDirectories(work);
@@ -147,7 +161,26 @@ public final class LoadBench {
         Sample idleBaseline1;
         try (TestNetwork net = TestNetwork.create(work)) {
             TestPki pki = TestPki.create(work.resolve("pki"));
-            TestPki.Credential client = pki.client("load1");
+            TestPki.Credential client = pki.client("load0");
+            List<String> singleCert = List.of("--cert", client.cert().toString(), "--key", client.key().toString());
+            singleCert = new ArrayList<>(singleCert);
+            singleCert.addAll(List.of("--ec-provider", ecProvider));
+            List<String> certArgs = singleCert;
+            if (distinctCerts > 0) {
+                // One certificate per session (round robin over N): the appliance's per-handshake work then
+                // includes validating a chain it has not seen (the JDK caches parsed certificates, 750 of them).
+                Path dir = work.resolve("client-certs");
+                Files.createDirectories(dir);
+                long t0 = System.nanoTime();
+                for (int i = 1; i <= distinctCerts; i++) {
+                    TestPki.Credential c = pki.client("load" + i);
+                    Files.createSymbolicLink(dir.resolve("load" + i + ".crt"), c.cert());
+                    Files.createSymbolicLink(dir.resolve("load" + i + ".key"), c.key());
+                }
+                System.out.printf(Locale.ROOT, "%d client certificates issued in %.0f s%n", distinctCerts,
+                        (System.nanoTime() - t0) / 1e9);
+                certArgs = List.of("--cert-dir", dir.toString(), "--ec-provider", ecProvider);
+            }
             // The default configuration, but a client CIDR that holds the sessions (the default /24 holds 253).
             VpnServerConfig config = VpnServerConfig.defaults(net, pki, Transport.UDP, work.resolve("server"))
                     .withClientCidrBlock(clientCidr);
@@ -160,7 +193,7 @@ public final class LoadBench {
                 sleep(Duration.ofSeconds(5)); // boot activity settles
                 if (warmup > 0) {
                     // JIT warm-up of both sides; reported, but not in the summary
-                    Run w = runOnce(net, appliance, config, pki, client, clientJar, clientHeap, warmup, 15, rate,
+                    Run w = runOnce(net, appliance, config, pki, singleCert, clientJar, clientHeap, warmup, 15, rate,
                             concurrency, clientThreads, "none", false, work);
                     System.out.println("warm-up run (not in the summary):" + describe(w));
                     sleep(Duration.ofSeconds(5));
@@ -170,8 +203,15 @@ public final class LoadBench {
                 idleBaseline1 = sample(appliance, false, net.processes());
                 System.out.printf(Locale.ROOT, "appliance with no session: %.2f %% of a core over %d s%n",
                         pct(idleBaseline0, idleBaseline1), idle);
-                for (int n : counts) {
-                    Run r = runOnce(net, appliance, config, pki, client, clientJar, clientHeap, n, hold, rate,
+                for (String count : counts) {
+                    // "2000d": this run uses the --distinct-certs certificates, the others the single one
+                    boolean distinct = count.endsWith("d");
+                    int n = Integer.parseInt(distinct ? count.substring(0, count.length() - 1) : count);
+                    if (distinct && distinctCerts == 0) {
+                        throw new IllegalArgumentException(count + ": a 'd' run needs --distinct-certs N");
+                    }
+                    Run r = runOnce(net, appliance, config, pki, distinct ? certArgs : singleCert, clientJar,
+                            clientHeap, n, hold, rate,
                             concurrency, clientThreads, jfr, histogram, work);
                     runs.add(r);
                     System.out.println(describe(r));
@@ -183,7 +223,7 @@ public final class LoadBench {
     }
 
     private static Run runOnce(TestNetwork net, PortcullisAppliance appliance, VpnServerConfig config, TestPki pki,
-                               TestPki.Credential client, Path clientJar, String clientHeap, int n, int hold,
+                               List<String> certArgs, Path clientJar, String clientHeap, int n, int hold,
                                double rate, int concurrency, int clientThreads, String jfr, boolean histogram,
                                Path work) {
         Processes p = net.processes();
@@ -196,11 +236,11 @@ public final class LoadBench {
         }
         cmd.addAll(List.of("-jar", clientJar.toString(),
                 "--server", config.listenAddress() + ":" + config.port(), "--ca", pki.caCert().toString(),
-                "--cert", client.cert().toString(), "--key", client.key().toString(),
                 "--tls-crypt", pki.tlsCryptKey().toString(), "--sessions", Integer.toString(n),
                 "--rate", Double.toString(rate), "--concurrency", Integer.toString(concurrency),
                 "--threads", Integer.toString(clientThreads), "--hold", Integer.toString(hold),
                 "--timeout", "60", "--json"));
+        cmd.addAll(certArgs);
         ManagedProcess lc = p.start("load-client-" + n, net.clientNamespace(), cmd);
         Path err = lc.stderrFile();
         lc.awaitLog(err, Pattern.compile("load-client: ramp started"), Duration.ofSeconds(60));
@@ -353,7 +393,8 @@ public final class LoadBench {
 
     static String describe(Run r) {
         StringBuilder s = new StringBuilder();
-        s.append(String.format(Locale.ROOT, "%n== %,d sessions ==%nload client: %s%n", r.sessions, r.clientJson));
+        s.append(String.format(Locale.ROOT, "%n== %,d sessions%s ==%nload client: %s%n", r.sessions,
+                r.distinctCerts() ? ", one client certificate each" : "", r.clientJson));
         s.append(String.format(Locale.ROOT,
                 "ramp: %.2f s (client), appliance CPU %.2f s, load average %s -> %s%n",
                 r.clientRampSeconds, r.applianceCpuRamp(), r.rampStart.loadAverage, r.rampEnd.loadAverage));
@@ -379,7 +420,8 @@ public final class LoadBench {
                         + " appliance with no session: %.2f %% of a core%n%n",
                 rate > 0 ? rate + "/s" : "unlimited", concurrency, threads, hold, baseline));
         s.append("| sessions | established | failed | held (client / appliance) | handshakes/s | latency p50/p90/p99 ms"
-                + " | appliance CPU ms/handshake | client CPU ms/handshake | RSS growth KiB/session | heap growth KiB/session"
+                + " | appliance CPU ms/handshake | client CPU ms/handshake | RSS growth KiB/session"
+                + " | heap growth KiB/session"
                 + " | idle % of a core per 100 sessions (minus no-session baseline) | live after teardown |\n");
         s.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Run r : runs) {
@@ -387,10 +429,12 @@ public final class LoadBench {
             double per100 = held > 0 ? r.idlePercentOfCore() / held * 100 : Double.NaN;
             double per100Net = held > 0 ? (r.idlePercentOfCore() - baseline) / held * 100 : Double.NaN;
             s.append(String.format(Locale.ROOT,
-                    "| %,d | %,d | %,d | %,d / %,d | %.0f | %.0f / %.0f / %.0f | %.2f | %.2f | %.1f | %.1f | %.3f (%.3f) | %d |%n",
-                    r.sessions, r.established(), (int) r.clientField("sessionsFailed"), held, r.liveDuringHold,
+                    "| %,d%s | %,d | %,d | %,d / %,d | %.0f | %.0f / %.0f / %.0f | %.2f | %.2f | %.1f | %.1f"
+                    + " | %.3f (%.3f) | %d |%n", r.sessions, r.distinctCerts() ? " (distinct certs)" : "",
+                    r.established(), (int) r.clientField("sessionsFailed"), held, r.liveDuringHold,
                     r.clientField("handshakesPerSecond"), r.clientField("latencyP50Ms"), r.clientField("latencyP90Ms"),
-                    r.clientField("latencyP99Ms"), r.applianceCpuMsPerHandshake(), r.clientField("clientCpuMsPerHandshake"),
+                    r.clientField("latencyP99Ms"), r.applianceCpuMsPerHandshake(),
+                    r.clientField("clientCpuMsPerHandshake"),
                     held > 0 ? (double) (r.held.rssKiB - r.before.rssKiB) / held : Double.NaN,
                     held > 0 ? (double) (r.held.heapUsedKiB - r.before.heapUsedKiB) / held : Double.NaN,
                     per100, per100Net, r.liveAfter));

@@ -1,0 +1,336 @@
+package io.portcullis.loadclient;
+
+import io.portcullis.protocol.data.AeadAlgorithm;
+import io.portcullis.protocol.keymethod.PeerInfo;
+import io.portcullis.protocol.keymethod.SecretBytes;
+import io.portcullis.protocol.session.ClientSessionConfig;
+import io.portcullis.protocol.tls.TlsCredentials;
+import io.portcullis.protocol.wrap.ControlChannelProtection;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * One load run: the ramp (sessions started at {@code --rate} with at most {@code --concurrency}
+ * handshakes in flight, spread over the I/O workers), the hold, and the teardown. The controller
+ * runs on the calling thread; {@link #stop()} (any thread) cuts it short, with every socket closed.
+ *
+ * <p>Phase lines on the progress stream, for scripts that measure the server meanwhile:
+ * {@code load-client: ramp started}, {@code load-client: ramp done}, {@code load-client: hold started},
+ * {@code load-client: hold done}, {@code load-client: teardown done}.
+ */
+final class LoadRun {
+
+    /** At most this many distinct reasons are kept per list (the rest are counted as "other"). */
+    static final int MAX_REASONS = 5;
+    private static final long PROGRESS_EVERY_NANOS = TimeUnit.SECONDS.toNanos(5);
+
+    private final LoadOptions options;
+    private final List<ClientSessionConfig> configs;
+    private final PrintStream progress;
+    private final Semaphore inFlight;
+    private final long[] latencyNanos;
+    private final AtomicInteger established = new AtomicInteger();
+    private final AtomicInteger failed = new AtomicInteger();
+    private final AtomicInteger lost = new AtomicInteger();
+    private final AtomicLong lastResolvedNanos = new AtomicLong(Long.MIN_VALUE);
+    private final ReasonCounter failureReasons = new ReasonCounter();
+    private final ReasonCounter lostReasons = new ReasonCounter();
+    final LongAdder pingsSent = new LongAdder();
+    final LongAdder dataPacketsReceived = new LongAdder();
+    final LongAdder exitNotifiesSent = new LongAdder();
+    final LongAdder sendBufferFull = new LongAdder();
+    private final CountDownLatch stopRequested = new CountDownLatch(1);
+    private volatile boolean stopped;
+    private volatile String fatal;
+
+    LoadRun(LoadOptions options, List<TlsCredentials> credentials, ControlChannelProtection protection,
+            PrintStream progress) {
+        this.options = options;
+        this.progress = progress;
+        AeadAlgorithm cipher = AeadAlgorithm.byOpenVpnName(options.cipher())
+                .orElseThrow(() -> new IllegalArgumentException("--cipher: unknown data cipher " + options.cipher()));
+        PeerInfo peerInfo = peerInfo(cipher);
+        List<ClientSessionConfig> list = new ArrayList<>();
+        for (TlsCredentials c : credentials) {
+            list.add(new ClientSessionConfig(protection, c, "", SecretBytes.EMPTY, peerInfo,
+                    ClientSessionConfig.STOCK_OPTIONS, Duration.ofSeconds(options.timeoutSeconds()), Duration.ZERO));
+        }
+        this.configs = List.copyOf(list);
+        this.inFlight = new Semaphore(options.concurrency());
+        this.latencyNanos = new long[options.sessions()];
+        Arrays.fill(latencyNanos, -1);
+    }
+
+    /** What a stock 2.6 client sends, offering only {@code cipher}; IV_GUI_VER names the load client. */
+    static PeerInfo peerInfo(AeadAlgorithm cipher) {
+        return PeerInfo.parse("IV_VER=2.6.14\nIV_PLAT=linux\nIV_TCPNL=1\nIV_MTU=1600\nIV_NCP=2\nIV_CIPHERS="
+                + cipher.openVpnName() + "\nIV_PROTO=990\nIV_GUI_VER=portcullis-load-client\n");
+    }
+
+    InetSocketAddress server() {
+        return options.server();
+    }
+
+    long handshakeTimeoutNanos() {
+        return TimeUnit.SECONDS.toNanos(options.timeoutSeconds());
+    }
+
+    /** Cuts the run short (Ctrl-C): no more sessions, no more waiting, a fast teardown. */
+    void stop() {
+        stopped = true;
+        stopRequested.countDown();
+    }
+
+    // ---------------------------------------------------------------- from the workers
+
+    void onEstablished(int index, long latency, long now) {
+        latencyNanos[index] = latency; // published by the increment below
+        established.incrementAndGet();
+        resolved(now);
+    }
+
+    void onHandshakeFailed(int index, String reason, long now) {
+        failureReasons.add(reason);
+        failed.incrementAndGet();
+        resolved(now);
+    }
+
+    void onLost(String reason) {
+        lostReasons.add(reason);
+        lost.incrementAndGet();
+    }
+
+    void fatal(String message, Throwable e) {
+        fatal = message;
+        progress.println("load-client: " + message);
+        stop();
+    }
+
+    /** Why an I/O thread died, or null. */
+    String fatal() {
+        return fatal;
+    }
+
+    private void resolved(long now) {
+        inFlight.release();
+        lastResolvedNanos.accumulateAndGet(now, (a, b) -> a == Long.MIN_VALUE || b - a > 0 ? b : a);
+    }
+
+    // ---------------------------------------------------------------- the controller
+
+    LoadReport execute() throws IOException, InterruptedException {
+        int n = options.sessions();
+        Worker[] workers = new Worker[options.threads()];
+        Thread[] threads = new Thread[workers.length];
+        for (int i = 0; i < workers.length; i++) {
+            workers[i] = new Worker(this, i);
+            threads[i] = new Thread(workers[i], "load-client-io-" + i);
+            threads[i].setDaemon(true);
+            threads[i].start();
+        }
+        String settings = settingsLine();
+        progress.println("load-client: ramp started: " + n + " sessions to " + address() + " (" + settings + ")");
+        double cpuRamp0 = ProcSelf.cpuSeconds();
+        long rampStart = System.nanoTime();
+        long rampDeadline = rampStart + TimeUnit.SECONDS.toNanos(options.rampTimeoutSeconds());
+        long nextProgress = rampStart + PROGRESS_EVERY_NANOS;
+        int started = 0;
+        String notStartedBecause = null;
+        ramp:
+        for (int i = 0; i < n; i++) {
+            while (!inFlight.tryAcquire(50, TimeUnit.MILLISECONDS)) {
+                if (stopped || System.nanoTime() - rampDeadline > 0) {
+                    notStartedBecause = stopped ? "stopped" : "--ramp-timeout reached";
+                    break ramp;
+                }
+                nextProgress = rampProgress(rampStart, started, nextProgress);
+            }
+            if (options.rate() > 0) {
+                long at = rampStart + (long) (i * 1e9 / options.rate());
+                for (long now = System.nanoTime(); at - now > 0 && !stopped; now = System.nanoTime()) {
+                    LockSupport.parkNanos(Math.min(at - now, TimeUnit.MILLISECONDS.toNanos(50)));
+                    nextProgress = rampProgress(rampStart, started, nextProgress);
+                }
+            }
+            if (stopped || System.nanoTime() - rampDeadline > 0) {
+                inFlight.release();
+                notStartedBecause = stopped ? "stopped" : "--ramp-timeout reached";
+                break;
+            }
+            workers[i % workers.length].start(i, configs.get(i % configs.size()));
+            started++;
+            nextProgress = rampProgress(rampStart, started, nextProgress);
+        }
+        // Every started handshake resolves within --timeout (the client's hand-window) of its start.
+        long resolveBy = System.nanoTime() + handshakeTimeoutNanos() + TimeUnit.SECONDS.toNanos(5);
+        while (established.get() + failed.get() < started && !stopped && System.nanoTime() - resolveBy < 0) {
+            stopRequested.await(50, TimeUnit.MILLISECONDS);
+            nextProgress = rampProgress(rampStart, started, nextProgress);
+        }
+        long last = lastResolvedNanos.get();
+        double rampSeconds = (last == Long.MIN_VALUE ? System.nanoTime() - rampStart : last - rampStart) / 1e9;
+        double cpuRamp = ProcSelf.cpuSeconds() - cpuRamp0;
+        int establishedAfterRamp = established.get();
+        progress.printf(Locale.ROOT, "load-client: ramp done: %d established, %d failed of %d started in %.2f s"
+                + " (%.1f handshakes/s)%s%n", establishedAfterRamp, failed.get(), started, rampSeconds,
+                establishedAfterRamp / rampSeconds, notStartedBecause == null ? ""
+                        : "; " + (n - started) + " not started: " + notStartedBecause);
+
+        double cpuHold0 = ProcSelf.cpuSeconds();
+        progress.println("load-client: hold started: " + (establishedAfterRamp - lost.get()) + " sessions for "
+                + options.holdSeconds() + " s");
+        long holdStart = System.nanoTime();
+        long holdEnd = holdStart + TimeUnit.SECONDS.toNanos(options.holdSeconds());
+        nextProgress = holdStart + PROGRESS_EVERY_NANOS;
+        for (long now = System.nanoTime(); holdEnd - now > 0 && !stopped; now = System.nanoTime()) {
+            stopRequested.await(Math.min(holdEnd - now, TimeUnit.MILLISECONDS.toNanos(200)), TimeUnit.NANOSECONDS);
+            if (System.nanoTime() - nextProgress >= 0) {
+                nextProgress += PROGRESS_EVERY_NANOS;
+                progress.printf(Locale.ROOT, "load-client: holding, %.0f s left: %d lost so far, %d pings sent%n",
+                        (holdEnd - System.nanoTime()) / 1e9, lost.get(), pingsSent.sum());
+            }
+        }
+        int[] counts = snapshot(workers);
+        int held = counts[0];
+        double cpuHold = ProcSelf.cpuSeconds() - cpuHold0;
+        long rss = ProcSelf.rssKiB();
+        progress.println("load-client: hold done: " + held + " sessions held, " + lost.get() + " lost");
+
+        int lostBeforeTeardown = lost.get();
+        double exitRate = stopped ? 0 : options.exitRate();
+        for (Worker w : workers) {
+            w.teardown(exitRate / workers.length);
+        }
+        long teardownSeconds = 10 + (exitRate > 0 ? (long) (established.get() / exitRate) : 0);
+        boolean clean = true;
+        for (Worker w : workers) {
+            clean &= w.awaitFinished(teardownSeconds, TimeUnit.SECONDS);
+        }
+        if (!clean) {
+            for (Worker w : workers) {
+                w.abort();
+            }
+            for (Worker w : workers) {
+                w.awaitFinished(5, TimeUnit.SECONDS);
+            }
+        }
+        progress.println("load-client: teardown done: " + exitNotifiesSent.sum() + " exit notifications sent"
+                + (clean ? "" : " (teardown cut short after " + teardownSeconds + " s)"));
+
+        long[] latencies = Arrays.stream(latencyNanos).filter(v -> v >= 0).toArray();
+        double[] l = LoadReport.latencySummaryMs(latencies);
+        int est = established.get();
+        return new LoadReport(address(), settings, n, started, est, failed.get(), failureReasons.top(MAX_REASONS),
+                failureReasons.othersBeyond(MAX_REASONS), lostReasons.top(MAX_REASONS), rampSeconds,
+                rampSeconds > 0 ? est / rampSeconds : Double.NaN, l[0], l[1], l[2], l[3], options.holdSeconds(),
+                held, lostBeforeTeardown, exitNotifiesSent.sum(), pingsSent.sum(), dataPacketsReceived.sum(), cpuRamp,
+                cpuHold, ProcSelf.cpuSeconds(), rss, stopped);
+    }
+
+    private int[] snapshot(Worker[] workers) throws InterruptedException {
+        int[] total = new int[2];
+        CountDownLatch latch = new CountDownLatch(workers.length);
+        for (Worker w : workers) {
+            w.snapshot(c -> {
+                synchronized (total) {
+                    total[0] += c[0];
+                    total[1] += c[1];
+                }
+                latch.countDown();
+            });
+        }
+        if (!latch.await(10, TimeUnit.SECONDS)) {
+            progress.println("load-client: an I/O thread did not answer within 10 s; held count incomplete");
+        }
+        synchronized (total) {
+            return total.clone();
+        }
+    }
+
+    private long rampProgress(long rampStart, int started, long nextProgress) {
+        long now = System.nanoTime();
+        if (now - nextProgress < 0) {
+            return nextProgress;
+        }
+        int e = established.get();
+        int f = failed.get();
+        progress.printf(Locale.ROOT, "load-client: %.0f s: started %d, established %d, failed %d, in flight %d%n",
+                (now - rampStart) / 1e9, started, e, f, started - e - f);
+        return nextProgress + PROGRESS_EVERY_NANOS;
+    }
+
+    private String address() {
+        InetSocketAddress a = options.server();
+        String host = a.getAddress().getHostAddress();
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort() + "/udp";
+    }
+
+    private String settingsLine() {
+        return String.format(Locale.ROOT, "rate %s, concurrency %d, %d I/O threads, %s, %s, %d client certificate(s),"
+                + " timeout %d s, hold %d s, EC provider %s", options.rate() > 0 ? options.rate() + "/s" : "unlimited",
+                options.concurrency(), options.threads(), options.cipher(),
+                options.tlsCrypt() != null ? "tls-crypt" : "no control-channel protection", configs.size(),
+                options.timeoutSeconds(), options.holdSeconds(), options.ecProvider());
+    }
+
+    /** Counts reasons, remembering the order they were first seen. */
+    static final class ReasonCounter {
+        private static final int MAX_DISTINCT = 1000;
+        private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
+        private final Queue<String> order = new ConcurrentLinkedQueue<>();
+        private final AtomicInteger overflow = new AtomicInteger();
+
+        void add(String reason) {
+            String r = reason == null ? "(no reason)"
+                    : reason.length() > 300 ? reason.substring(0, 300) + "..." : reason;
+            AtomicInteger c = counts.get(r);
+            if (c == null) {
+                if (counts.size() >= MAX_DISTINCT) {
+                    overflow.incrementAndGet();
+                    return;
+                }
+                AtomicInteger fresh = new AtomicInteger();
+                c = counts.putIfAbsent(r, fresh);
+                if (c == null) {
+                    c = fresh;
+                    order.add(r);
+                }
+            }
+            c.incrementAndGet();
+        }
+
+        List<LoadReport.Reason> top(int max) {
+            List<LoadReport.Reason> out = new ArrayList<>();
+            for (String r : order) {
+                if (out.size() == max) {
+                    break;
+                }
+                out.add(new LoadReport.Reason(r, counts.get(r).get()));
+            }
+            return out;
+        }
+
+        int othersBeyond(int max) {
+            int shown = top(max).stream().mapToInt(LoadReport.Reason::count).sum();
+            int all = counts.values().stream().mapToInt(AtomicInteger::get).sum() + overflow.get();
+            return all - shown;
+        }
+    }
+}

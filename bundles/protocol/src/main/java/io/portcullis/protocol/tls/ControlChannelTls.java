@@ -11,7 +11,6 @@ import org.bouncycastle.tls.TlsClientProtocol;
 import org.bouncycastle.tls.TlsProtocol;
 import org.bouncycastle.tls.TlsServerProtocol;
 import org.bouncycastle.tls.crypto.impl.jcajce.JcaTlsCrypto;
-import org.bouncycastle.tls.crypto.impl.jcajce.JcaTlsCryptoProvider;
 
 /**
  * One TLS session of one key id, in Bouncy Castle's non-blocking mode: feed it the TLS
@@ -33,7 +32,7 @@ public final class ControlChannelTls {
     /** A server; it waits for the ClientHello. */
     public static ControlChannelTls server(TlsCredentials credentials, ClientCertificatePolicy policy,
             SecureRandom random) {
-        JcaTlsCrypto crypto = new JcaTlsCryptoProvider().create(random, random);
+        JcaTlsCrypto crypto = HandshakeCrypto.create(random);
         TlsServerProtocol protocol = new TlsServerProtocol();
         OpenVpnTlsServer server = new OpenVpnTlsServer(crypto, credentials, policy);
         try {
@@ -49,7 +48,7 @@ public final class ControlChannelTls {
      * {@link #takeOutput()}. {@code credentials} may be null for a certificate-less client.
      */
     public static ControlChannelTls client(TlsCredentials credentials, SecureRandom random) {
-        JcaTlsCrypto crypto = new JcaTlsCryptoProvider().create(random, random);
+        JcaTlsCrypto crypto = HandshakeCrypto.create(random);
         TlsClientProtocol protocol = new TlsClientProtocol();
         OpenVpnTlsClient client = new OpenVpnTlsClient(crypto, credentials);
         try {

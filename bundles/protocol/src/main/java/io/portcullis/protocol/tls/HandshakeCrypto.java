@@ -1,0 +1,55 @@
+package io.portcullis.protocol.tls;
+
+import org.bouncycastle.jcajce.util.DefaultJcaJceHelper;
+import org.bouncycastle.jcajce.util.ProviderJcaJceHelper;
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
+import org.bouncycastle.tls.crypto.impl.jcajce.JcaTlsCrypto;
+
+import java.security.KeyFactory;
+import java.security.KeyPairGenerator;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.security.Signature;
+import javax.crypto.KeyAgreement;
+
+/**
+ * TLS crypto for the control channel: signatures and key agreement on Bouncy Castle's provider,
+ * everything else (record ciphers, MACs, digests) on the JDK's. On JDK 17 SunEC verifies a P-256
+ * signature in about 0.9 ms against 0.08 ms in Bouncy Castle, and that verification was half of a
+ * server's CPU per connect; Bouncy Castle's record ciphers, on the other hand, keep large GCM
+ * tables for the life of each session, so those stay with the JDK.
+ */
+final class HandshakeCrypto extends JcaTlsCrypto {
+
+    private static final ProviderJcaJceHelper PUBLIC_KEY_WORK = new ProviderJcaJceHelper(new BouncyCastleProvider());
+
+    private HandshakeCrypto(SecureRandom random) {
+        super(new SplitHelper(), random, random);
+    }
+
+    static JcaTlsCrypto create(SecureRandom random) {
+        return new HandshakeCrypto(random);
+    }
+
+    private static final class SplitHelper extends DefaultJcaJceHelper {
+        @Override
+        public Signature createSignature(String algorithm) throws NoSuchAlgorithmException {
+            return PUBLIC_KEY_WORK.createSignature(algorithm);
+        }
+
+        @Override
+        public KeyAgreement createKeyAgreement(String algorithm) throws NoSuchAlgorithmException {
+            return PUBLIC_KEY_WORK.createKeyAgreement(algorithm);
+        }
+
+        @Override
+        public KeyPairGenerator createKeyPairGenerator(String algorithm) throws NoSuchAlgorithmException {
+            return PUBLIC_KEY_WORK.createKeyPairGenerator(algorithm);
+        }
+
+        @Override
+        public KeyFactory createKeyFactory(String algorithm) throws NoSuchAlgorithmException {
+            return PUBLIC_KEY_WORK.createKeyFactory(algorithm);
+        }
+    }
+}

@@ -162,8 +162,7 @@ public class OpenVpnEndpoint implements VpnEndpoint {
         try {
             next = EndpointSettings.from(current.endpointId(), config, properties, home());
         } catch (IllegalArgumentException e) {
-            refusedChange = "configuration change refused, still running the previous one: " + e.getMessage();
-            LOG.severe(() -> "endpoint " + current.endpointId() + ": " + refusedChange);
+            refuseChange(current.endpointId(), e.getMessage());
             return;
         }
         refusedChange = null;
@@ -182,8 +181,7 @@ public class OpenVpnEndpoint implements VpnEndpoint {
         try {
             nextSessionConfig = sessionConfig(next);
         } catch (IllegalArgumentException e) {
-            refusedChange = "configuration change refused, still running the previous one: " + e.getMessage();
-            LOG.severe(() -> "endpoint " + current.endpointId() + ": " + refusedChange);
+            refuseChange(current.endpointId(), e.getMessage());
             return;
         }
         LOG.info(() -> "endpoint " + next.endpointId() + ": configuration changed beyond what live sessions can take; "
@@ -191,6 +189,12 @@ public class OpenVpnEndpoint implements VpnEndpoint {
         sessionConfig = nextSessionConfig;
         settings = next;
         lifecycle.execute(this::restart);
+    }
+
+    /** A change that cannot be taken: the endpoint goes on as it was, and says why in its state detail. */
+    private void refuseChange(String id, String why) {
+        refusedChange = "configuration change refused, still running the previous one: " + why;
+        LOG.severe(() -> "endpoint " + id + ": " + refusedChange);
     }
 
     @Deactivate

@@ -60,19 +60,14 @@ public final class TrafficPolicy {
             if (connection.address == null || ip.getInt(p + 12) != connection.addressKey) {
                 return false;
             }
-            int destination = ip.getInt(p + 16);
-            Tables t = tables;
-            return t.routes.allowsIpv4(t.anyone, destination) && t.rules.allowsIpv4(access(connection, t.rules), destination);
+            return reaches(connection, ip.getInt(p + 16));
         }
         if (version == 0x60 && ip.remaining() >= 40) {
             if (connection.address6 == null || ip.getLong(p + 8) != connection.address6High
                     || ip.getLong(p + 16) != connection.address6Low) {
                 return false;
             }
-            long high = ip.getLong(p + 24);
-            long low = ip.getLong(p + 32);
-            Tables t = tables;
-            return t.routes.allowsIpv6(t.anyone, high, low) && t.rules.allowsIpv6(access(connection, t.rules), high, low);
+            return reaches(connection, ip.getLong(p + 24), ip.getLong(p + 32));
         }
         return false;
     }
@@ -80,13 +75,18 @@ public final class TrafficPolicy {
     /** A packet toward the client (already matched to it by destination): an authorized source. */
     boolean allowsInbound(ClientConnection connection, ByteBuffer ip) {
         int p = ip.position();
+        return (ip.get(p) & 0xf0) == 0x40 ? reaches(connection, ip.getInt(p + 12))
+                : reaches(connection, ip.getLong(p + 8), ip.getLong(p + 16));
+    }
+
+    /** Whether the far end of the client's traffic is routed and its rules let the user reach it. */
+    private boolean reaches(ClientConnection connection, int address) {
         Tables t = tables;
-        if ((ip.get(p) & 0xf0) == 0x40) {
-            int source = ip.getInt(p + 12);
-            return t.routes.allowsIpv4(t.anyone, source) && t.rules.allowsIpv4(access(connection, t.rules), source);
-        }
-        long high = ip.getLong(p + 8);
-        long low = ip.getLong(p + 16);
+        return t.routes.allowsIpv4(t.anyone, address) && t.rules.allowsIpv4(access(connection, t.rules), address);
+    }
+
+    private boolean reaches(ClientConnection connection, long high, long low) {
+        Tables t = tables;
         return t.routes.allowsIpv6(t.anyone, high, low) && t.rules.allowsIpv6(access(connection, t.rules), high, low);
     }
 

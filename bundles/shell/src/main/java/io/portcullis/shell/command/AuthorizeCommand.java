@@ -70,8 +70,7 @@ public class AuthorizeCommand implements Action {
                             + " reach " + rule.destination() + " (rule #" + n + ")");
                 }
             });
-            number[0] = EndpointConfigurations.nextNumber(properties, AuthorizationRule.PROPERTY_PREFIX);
-            properties.put(AuthorizationRule.PROPERTY_PREFIX + number[0], rule.format());
+            number[0] = EndpointConfigurations.append(properties, AuthorizationRule.PROPERTY_PREFIX, rule.format());
         });
         System.out.println("Authorized " + rule.grantee() + " to reach " + rule.destination() + " through endpoint "
                 + endpointId + " (rule #" + number[0] + ")");

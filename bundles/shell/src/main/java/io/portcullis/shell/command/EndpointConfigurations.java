@@ -158,10 +158,12 @@ final class EndpointConfigurations {
         return entries;
     }
 
-    /** The number a new entry {@code <prefix><n>} takes: one above the highest. */
-    static int nextNumber(Map<String, Object> properties, String prefix) {
+    /** Adds {@code <prefix><n> = value} with n one above the highest, and returns n. */
+    static int append(Map<String, Object> properties, String prefix, String value) {
         SortedMap<Integer, String> entries = numbered(properties, prefix);
-        return entries.isEmpty() ? 1 : entries.lastKey() + 1;
+        int number = entries.isEmpty() ? 1 : entries.lastKey() + 1;
+        properties.put(prefix + number, value);
+        return number;
     }
 
     /**

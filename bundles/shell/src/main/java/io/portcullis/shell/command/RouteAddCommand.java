@@ -58,8 +58,7 @@ public class RouteAddCommand implements Action {
                                 + " already (#" + n + ", target " + r.target() + "); vpn:route-delete " + endpointId + " "
                                 + route.destination() + " removes it");
                     }));
-            number[0] = EndpointConfigurations.nextNumber(properties, Route.PROPERTY_PREFIX);
-            properties.put(Route.PROPERTY_PREFIX + number[0], route.format());
+            number[0] = EndpointConfigurations.append(properties, Route.PROPERTY_PREFIX, route.format());
         });
         System.out.println("Added route #" + number[0] + " to " + route.destination() + " via " + route.target()
                 + " on endpoint " + endpointId);

@@ -18,6 +18,14 @@ public interface PacketReceiver {
      */
     void received(TransportBinding binding, InetSocketAddress peer, ByteBuffer packet);
 
+    /**
+     * The transport handed over a batch of packets (one read of its socket) through {@link #received}:
+     * push out what they caused, so that a routing engine can write them to its device together.
+     * Called on the thread that delivered the batch.
+     */
+    default void batchEnd(TransportBinding binding) {
+    }
+
     /** A connection-oriented peer went away (TCP close or reset). */
     default void disconnected(TransportBinding binding, InetSocketAddress peer) {
     }

@@ -219,6 +219,14 @@ public final class EndpointRuntime implements PacketReceiver, NetworkPacketRecei
         }
     }
 
+    @Override
+    public void batchEnd(TransportBinding from) {
+        RoutingAttachment routing = attachment;
+        if (routing != null) {
+            routing.flush(); // packets decrypted from this read go to the device together
+        }
+    }
+
     private void newConnection(TransportBinding from, InetSocketAddress peer, ByteBuffer packet) {
         int peerId = allocatePeerId();
         if (peerId < 0) {

@@ -23,6 +23,33 @@ public final class ProcStat {
         return ticks / TICKS_PER_SECOND;
     }
 
+    /**
+     * Busy CPU seconds of the whole machine, all cores (/proc/stat: user, nice, system, irq, softirq,
+     * steal), and its total: what tells whether a run had cores to spare or was capped by the
+     * machine (clients, servers and the kernel's forwarding share it).
+     */
+    public static double[] machineBusyAndTotalSeconds() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/stat"))) {
+                if (line.startsWith("cpu ")) {
+                    String[] f = line.trim().split("\\s+");
+                    long busy = 0, total = 0;
+                    for (int i = 1; i < f.length && i <= 8; i++) {
+                        long v = Long.parseLong(f[i]);
+                        total += v;
+                        if (i != 4 && i != 5) { // idle, iowait
+                            busy += v;
+                        }
+                    }
+                    return new double[] {busy / TICKS_PER_SECOND, total / TICKS_PER_SECOND};
+                }
+            }
+        } catch (IOException e) {
+            // no /proc: nothing to say
+        }
+        return new double[] {0, 0};
+    }
+
     /** VmRSS in KiB, summed over the process and its live descendants. */
     public static long rssKiB(ProcessHandle root) {
         long kib = 0;

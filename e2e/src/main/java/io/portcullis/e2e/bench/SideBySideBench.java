@@ -364,6 +364,13 @@ public final class SideBySideBench {
                         "%", 0);
             }
         }
+        for (String n : List.of("1", "4")) {
+            for (String dir : List.of("up", "down")) {
+                String d = dir.equals("up") ? "client→network" : "network→client";
+                figures.define("machine." + n + "." + dir, "whole machine (all cores, clients and kernel included, /proc/stat)",
+                        "busy, " + n + (n.equals("1") ? " client, " : " clients, ") + d, "%", 0);
+            }
+        }
         String lat = "latency (" + o.pings + " pings every " + Stats.fmt(o.pingIntervalSeconds * 1000, 0) + " ms, idle tunnel)";
         figures.define("lat.tun.med", lat, "RTT through the tunnel, median", "ms", 3);
         figures.define("lat.tun.p90", lat, "RTT through the tunnel, p90", "ms", 3);
@@ -553,6 +560,7 @@ public final class SideBySideBench {
                 for (int clients : new int[] {1, TUNNEL_CLIENTS}) {
                     for (boolean reverse : new boolean[] {false, true}) {
                         double cpu0 = server.cpuSeconds();
+                        double[] machine0 = ProcStat.machineBusyAndTotalSeconds();
                         List<Future<Iperf3.Result>> runs = new ArrayList<>();
                         for (int i = 0; i < clients; i++) {
                             String ns = net.clientNamespace(i);
@@ -578,14 +586,18 @@ public final class SideBySideBench {
                             each.append(')');
                         }
                         double cpu = server.cpuSeconds() - cpu0;
+                        double[] machine1 = ProcStat.machineBusyAndTotalSeconds();
+                        double machineBusy = machine1[1] > machine0[1]
+                                ? (machine1[0] - machine0[0]) / (machine1[1] - machine0[1]) * 100 : 0;
                         String dir = reverse ? "down" : "up";
                         String n = clients == 1 ? "1" : "4";
                         figures.add("tp." + n + "." + dir, server.name, mbit);
                         figures.add("cpugb." + n + "." + dir, server.name, cpu / (bytes / 1e9));
                         figures.add("cpupct." + n + "." + dir, server.name, cpu / secs * 100);
-                        out.printf(Locale.ROOT, "    round %d  %d client%s %-15s %8.1f Mbit/s%s  server CPU %5.2f s  %6.2f CPU-s/GB  %3.0f %% of a core  retransmits %d%n",
+                        figures.add("machine." + n + "." + dir, server.name, machineBusy);
+                        out.printf(Locale.ROOT, "    round %d  %d client%s %-15s %8.1f Mbit/s%s  server CPU %5.2f s  %6.2f CPU-s/GB  %3.0f %% of a core  machine %3.0f %% busy  retransmits %d%n",
                                 round, clients, clients == 1 ? " " : "s", direction(reverse), mbit, each, cpu,
-                                cpu / (bytes / 1e9), cpu / secs * 100, retransmits);
+                                cpu / (bytes / 1e9), cpu / secs * 100, machineBusy, retransmits);
                     }
                 }
             }

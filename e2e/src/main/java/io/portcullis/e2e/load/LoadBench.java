@@ -35,14 +35,17 @@ import java.util.regex.Pattern;
  * {@link VpnServerConfig}, with a client CIDR large enough for the sessions) in the appliance
  * namespace, then for each session count: the ramp (handshakes per second, appliance CPU per
  * handshake), the hold (appliance idle CPU per 100 sessions, resident memory and heap per session
- * after a {@code jcmd GC.run}), the teardown (every session gone from the appliance).
+ * after a {@code jcmd GC.run}), the teardown (every session gone from the appliance). With
+ * {@code --renegotiate N}, N held sessions renegotiate (client-initiated soft reset, a new TLS
+ * handshake each) at the start of the hold, and the appliance's CPU over that phase gives its CPU
+ * per renegotiation, next to the stock OpenVPN server's {@value #STOCK_RENEGOTIATION_MS} ms (issue 6).
  *
  * <pre>
  * java -cp &lt;e2e classes&gt; io.portcullis.e2e.load.LoadBench [--sessions 1000,10000] [--hold 30]
  *     [--rate 0] [--concurrency 64] [--client-threads 2] [--client-cidr 10.8.0.0/18]
  *     [--client-jar tools/load-client/target/load-client.jar] [--client-heap 3g] [--idle 10]
  *     [--jfr none|ramp,hold,client] [--warmup N] [--distinct-certs N] [--client-ec-provider bc|jdk]
- *     [--histogram] [--work DIR]
+ *     [--histogram] [--renegotiate N] [--work DIR]
  * </pre>
  * A count ending in {@code d} ({@code --sessions 2000,2000d --distinct-certs 2000}) gives each session
  * of that run its own client certificate (issued up front), so the appliance validates a chain it
@@ -52,6 +55,8 @@ import java.util.regex.Pattern;
  */
 public final class LoadBench {
 
+    /** Issue 6: the stock OpenVPN server's CPU per key renegotiation (EC P-256, tls-crypt). */
+    static final String STOCK_RENEGOTIATION_MS = "2.2-2.6";
 
     /** Appliance CPU seconds, RSS and heap at one moment. */
     record Sample(long nanos, double cpuSeconds, long rssKiB, long heapUsedKiB, String loadAverage,
@@ -61,7 +66,7 @@ public final class LoadBench {
     /** One run of the load client and what the appliance did meanwhile. */
     record Run(int sessions, String clientJson, Sample before, Sample rampStart, Sample rampEnd, Sample idleStart,
                Sample idleEnd, Sample held, long liveDuringHold, Sample after, long liveAfter,
-               double clientRampSeconds) {
+               double clientRampSeconds, Sample renegotiationStart, Sample renegotiationEnd) {
 
         boolean distinctCerts() {
             return !Pattern.compile("[^0-9]1 client certificate").matcher(clientJson).find();
@@ -86,6 +91,19 @@ public final class LoadBench {
 
         double applianceCpuMsPerHandshake() {
             return applianceCpuRamp() * 1000 / established();
+        }
+
+        boolean renegotiated() {
+            return renegotiationStart != null && renegotiationEnd != null;
+        }
+
+        double applianceCpuRenegotiation() {
+            return renegotiated() ? renegotiationEnd.cpuSeconds - renegotiationStart.cpuSeconds : Double.NaN;
+        }
+
+        /** Appliance CPU over the renegotiation phase / renegotiations completed (NaN without them). */
+        double applianceCpuMsPerRenegotiation() {
+            return applianceCpuRenegotiation() * 1000 / clientField("renegotiationsCompleted");
         }
 
         double idleSeconds() {
@@ -113,6 +131,7 @@ public final class LoadBench {
         int distinctCerts = 0;
         String ecProvider = "bc";
         boolean histogram = false;
+        int renegotiate = 0;
         Path work = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -130,13 +149,14 @@ public final class LoadBench {
                 case "--distinct-certs" -> distinctCerts = Integer.parseInt(args[++i]);
                 case "--client-ec-provider" -> ecProvider = args[++i];
                 case "--histogram" -> histogram = true;
+                case "--renegotiate" -> renegotiate = Integer.parseInt(args[++i]);
                 case "--work" -> work = Path.of(args[++i]);
                 default -> {
                     System.err.println("unknown option " + args[i] + "\nusage: LoadBench [--sessions 1000,10000]"
                             + " [--hold 30] [--rate 0] [--concurrency 64] [--client-threads 2] [--client-cidr CIDR]"
                             + " [--client-jar JAR] [--client-heap 3g] [--idle 10] [--jfr none|ramp,hold,client]"
                             + " [--warmup N] [--distinct-certs N] [--client-ec-provider bc|jdk] [--histogram]"
-                            + " [--work DIR]");
+                            + " [--renegotiate N] [--work DIR]");
                     System.exit(2);
                 }
             }
@@ -194,7 +214,7 @@ public final class LoadBench {
                 if (warmup > 0) {
                     // JIT warm-up of both sides; reported, but not in the summary
                     Run w = runOnce(net, appliance, config, pki, singleCert, clientJar, clientHeap, warmup, 15, rate,
-                            concurrency, clientThreads, "none", false, work);
+                            concurrency, clientThreads, "none", false, Math.min(warmup, renegotiate), work);
                     System.out.println("warm-up run (not in the summary):" + describe(w));
                     sleep(Duration.ofSeconds(5));
                 }
@@ -212,7 +232,7 @@ public final class LoadBench {
                     }
                     Run r = runOnce(net, appliance, config, pki, distinct ? certArgs : singleCert, clientJar,
                             clientHeap, n, hold, rate,
-                            concurrency, clientThreads, jfr, histogram, work);
+                            concurrency, clientThreads, jfr, histogram, Math.min(n, renegotiate), work);
                     runs.add(r);
                     System.out.println(describe(r));
                 }
@@ -225,7 +245,7 @@ public final class LoadBench {
     private static Run runOnce(TestNetwork net, PortcullisAppliance appliance, VpnServerConfig config, TestPki pki,
                                List<String> certArgs, Path clientJar, String clientHeap, int n, int hold,
                                double rate, int concurrency, int clientThreads, String jfr, boolean histogram,
-                               Path work) {
+                               int renegotiate, Path work) {
         Processes p = net.processes();
         long pid = appliance.process().pid();
         Sample before = sample(appliance, true, p);
@@ -239,7 +259,7 @@ public final class LoadBench {
                 "--tls-crypt", pki.tlsCryptKey().toString(), "--sessions", Integer.toString(n),
                 "--rate", Double.toString(rate), "--concurrency", Integer.toString(concurrency),
                 "--threads", Integer.toString(clientThreads), "--hold", Integer.toString(hold),
-                "--timeout", "60", "--json"));
+                "--renegotiate", Integer.toString(renegotiate), "--timeout", "60", "--json"));
         cmd.addAll(certArgs);
         ManagedProcess lc = p.start("load-client-" + n, net.clientNamespace(), cmd);
         Path err = lc.stderrFile();
@@ -256,6 +276,15 @@ public final class LoadBench {
         }
         double clientRamp = Double.parseDouble(done.group(1));
         lc.awaitLog(err, Pattern.compile("load-client: hold started"), Duration.ofSeconds(30));
+        Sample renegotiationStart = null;
+        Sample renegotiationEnd = null;
+        if (renegotiate > 0) {
+            // The client renegotiates first, then holds for --hold s: the idle window below stays idle.
+            lc.awaitLog(err, Pattern.compile("load-client: renegotiation started"), Duration.ofSeconds(30));
+            renegotiationStart = sample(appliance, false, p);
+            lc.awaitLog(err, Pattern.compile("load-client: renegotiation done"), Duration.ofSeconds(600 + 120));
+            renegotiationEnd = sample(appliance, false, p);
+        }
         long holdStarted = System.nanoTime();
         // The hold's timeline: 2 s settle, an idle window, then GC + memory (which costs CPU) before it ends.
         sleepUntil(holdStarted + Duration.ofSeconds(2).toNanos());
@@ -294,7 +323,7 @@ public final class LoadBench {
         }
         Sample after = sample(appliance, true, p);
         return new Run(n, json, before, rampStart, rampEnd, idleStart, idleEnd, held, liveDuringHold, after,
-                liveAfter, clientRamp);
+                liveAfter, clientRamp, renegotiationStart, renegotiationEnd);
     }
 
     /** CPU, load average and (after a full GC if {@code gc}) RSS and heap used of the appliance JVM. */
@@ -399,6 +428,20 @@ public final class LoadBench {
                 "ramp: %.2f s (client), appliance CPU %.2f s, load average %s -> %s%n",
                 r.clientRampSeconds, r.applianceCpuRamp(), r.rampStart.loadAverage, r.rampEnd.loadAverage));
         s.append("  appliance threads, ramp: ").append(topThreads(r.rampStart, r.rampEnd, 6)).append('\n');
+        s.append(String.format(Locale.ROOT, "appliance CPU per handshake: %.2f ms%n", r.applianceCpuMsPerHandshake()));
+        if (r.renegotiated()) {
+            s.append(String.format(Locale.ROOT, "appliance CPU per renegotiation: %.2f ms (stock OpenVPN server: %s ms"
+                    + " per renegotiation, EC P-256, tls-crypt; issue 6)%n", r.applianceCpuMsPerRenegotiation(),
+                    STOCK_RENEGOTIATION_MS));
+            s.append(String.format(Locale.ROOT, "renegotiation: %,d completed, %,d failed, %.2f s (client), %.1f/s,"
+                            + " latency p50/p90/p99 %.0f / %.0f / %.0f ms; appliance CPU %.2f s%n",
+                    (int) r.clientField("renegotiationsCompleted"), (int) r.clientField("renegotiationsFailed"),
+                    r.clientField("renegotiationSeconds"), r.clientField("renegotiationsPerSecond"),
+                    r.clientField("renegotiationLatencyP50Ms"), r.clientField("renegotiationLatencyP90Ms"),
+                    r.clientField("renegotiationLatencyP99Ms"), r.applianceCpuRenegotiation()));
+            s.append("  appliance threads, renegotiation: ")
+                    .append(topThreads(r.renegotiationStart, r.renegotiationEnd, 6)).append('\n');
+        }
         s.append(String.format(Locale.ROOT, "hold: idle window %.1f s, appliance CPU %.2f s (%.2f %% of a core),"
                         + " load average %s; appliance live connections %d%n", r.idleSeconds(),
                 r.idleEnd.cpuSeconds - r.idleStart.cpuSeconds, r.idlePercentOfCore(), r.idleEnd.loadAverage,
@@ -438,6 +481,32 @@ public final class LoadBench {
                     held > 0 ? (double) (r.held.rssKiB - r.before.rssKiB) / held : Double.NaN,
                     held > 0 ? (double) (r.held.heapUsedKiB - r.before.heapUsedKiB) / held : Double.NaN,
                     per100, per100Net, r.liveAfter));
+        }
+        if (runs.stream().anyMatch(Run::renegotiated)) {
+            s.append('\n').append(renegotiationSummary(runs));
+        }
+        return s.toString();
+    }
+
+    /** The renegotiation figures of the runs that had them, against the stock server's. */
+    static String renegotiationSummary(List<Run> runs) {
+        StringBuilder s = new StringBuilder();
+        s.append("Renegotiations of held sessions (client-initiated soft reset, a new TLS handshake each); stock"
+                + " OpenVPN server: " + STOCK_RENEGOTIATION_MS + " ms CPU per renegotiation (issue 6)\n\n");
+        s.append("| sessions | renegotiations completed / failed | renegotiations/s | latency p50/p90/p99 ms"
+                + " | appliance CPU ms/renegotiation | appliance CPU ms/handshake | client CPU ms/renegotiation |\n");
+        s.append("|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (Run r : runs) {
+            if (!r.renegotiated()) {
+                continue;
+            }
+            s.append(String.format(Locale.ROOT,
+                    "| %,d | %,d / %,d | %.0f | %.0f / %.0f / %.0f | %.2f | %.2f | %.2f |%n", r.sessions,
+                    (int) r.clientField("renegotiationsCompleted"),
+                    (int) r.clientField("renegotiationsFailed"), r.clientField("renegotiationsPerSecond"),
+                    r.clientField("renegotiationLatencyP50Ms"), r.clientField("renegotiationLatencyP90Ms"),
+                    r.clientField("renegotiationLatencyP99Ms"), r.applianceCpuMsPerRenegotiation(),
+                    r.applianceCpuMsPerHandshake(), r.clientField("clientCpuMsPerRenegotiation")));
         }
         return s.toString();
     }

@@ -15,8 +15,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * A protocol-level OpenVPN load client (issue 6): opens {@code --sessions} real UDP sessions
  * against a server (tls-crypt, TLS with a client certificate, key method 2, PUSH_REQUEST, data
- * keys), each from its own UDP socket, holds them with keepalive pings, ends them with
- * explicit-exit-notify, and reports what it measured. See {@link LoadOptions#USAGE}.
+ * keys), each from its own UDP socket, holds them with keepalive pings (optionally renegotiating
+ * some first), ends them with explicit-exit-notify, and reports what it measured. See
+ * {@link LoadOptions#USAGE}.
  */
 public final class LoadClient {
 
@@ -80,7 +81,8 @@ public final class LoadClient {
             out.print(options.json() ? report.toJson() + "\n" : report.toText());
             out.flush();
             boolean ok = !report.stopped() && run.fatal() == null && report.established() == options.sessions()
-                    && report.lostDuringHold() == 0 && report.heldAtEnd() == report.established();
+                    && report.lostDuringHold() == 0 && report.heldAtEnd() == report.established()
+                    && report.renegotiations().completed() == options.renegotiations();
             return ok ? 0 : 1;
         } catch (IOException e) {
             err.println("load-client: " + e.getMessage());

@@ -18,6 +18,8 @@ import java.util.Objects;
  * @param rate new handshakes started per second, 0 = as fast as {@code concurrency} allows
  * @param concurrency handshakes in flight at most
  * @param holdSeconds how long established sessions are held (with keepalive) after the ramp
+ * @param renegotiations held sessions renegotiated (a client-initiated soft reset each) at the start
+ *        of the hold, at most {@code concurrency} in flight; the hold's seconds follow them
  * @param timeoutSeconds per-handshake limit (the client's hand-window)
  * @param rampTimeoutSeconds no session is started later than this after the first one
  * @param threads I/O threads (each one NIO selector)
@@ -27,13 +29,13 @@ import java.util.Objects;
  * @param json print the report as one JSON object instead of a table
  */
 public record LoadOptions(InetSocketAddress server, Path ca, Path cert, Path key, Path certDir, Path tlsCrypt,
-        int sessions, double rate, int concurrency, int holdSeconds, int timeoutSeconds, int rampTimeoutSeconds,
-        int threads, double exitRate, String cipher, String ecProvider, boolean json) {
+        int sessions, double rate, int concurrency, int holdSeconds, int renegotiations, int timeoutSeconds,
+        int rampTimeoutSeconds, int threads, double exitRate, String cipher, String ecProvider, boolean json) {
 
     public static final String USAGE = """
             usage: java -jar load-client.jar --server HOST:PORT (--cert FILE --key FILE | --cert-dir DIR)
                    [--ca FILE] [--tls-crypt FILE] [--sessions N] [--rate R] [--concurrency C] [--hold SECONDS]
-                   [--timeout SECONDS] [--ramp-timeout SECONDS] [--threads T] [--exit-rate R]
+                   [--renegotiate N] [--timeout SECONDS] [--ramp-timeout SECONDS] [--threads T] [--exit-rate R]
                    [--cipher AES-256-GCM] [--ec-provider bc|jdk] [--json]
 
               --server HOST:PORT   the appliance's UDP endpoint ([v6addr]:port for IPv6)
@@ -47,6 +49,10 @@ public record LoadOptions(InetSocketAddress server, Path ca, Path cert, Path key
               --concurrency C      handshakes in flight at most (default 64)
               --hold SECONDS       hold the established sessions this long after the ramp (default 0),
                                    answering the pushed keepalive (ping N) with data-channel pings
+              --renegotiate N      at the start of the hold, renegotiate N of the held sessions (a
+                                   client-initiated soft reset and a new TLS handshake each, spread
+                                   over the I/O threads, at most --concurrency in flight; data keeps
+                                   flowing on the old key meanwhile), then hold for --hold (default 0)
               --timeout SECONDS    per-handshake limit (default 60, a stock client's hand-window)
               --ramp-timeout S     start no session later than this after the first (default 600)
               --threads T          I/O threads, one NIO selector each (default: the number of cores)
@@ -59,8 +65,9 @@ public record LoadOptions(InetSocketAddress server, Path ca, Path cert, Path key
               --json               print the report as one JSON object (default: a table)
 
             Progress and phase lines go to stderr, the report to stdout. Exit status: 0 when every
-            session was established (and held to the end of --hold), 1 otherwise, 2 for a usage
-            error, 3 when the file-descriptor limit is too low for --sessions.
+            session was established (and held to the end of --hold) and every --renegotiate
+            completed, 1 otherwise, 2 for a usage error, 3 when the file-descriptor limit is too
+            low for --sessions.
             """;
 
     public LoadOptions {
@@ -75,6 +82,7 @@ public record LoadOptions(InetSocketAddress server, Path ca, Path cert, Path key
         require(rate >= 0 && Double.isFinite(rate), "--rate must be 0 or more");
         require(concurrency >= 1, "--concurrency must be at least 1");
         require(holdSeconds >= 0, "--hold must be 0 or more");
+        require(renegotiations >= 0 && renegotiations <= sessions, "--renegotiate must be 0..--sessions");
         require(timeoutSeconds >= 1, "--timeout must be at least 1");
         require(rampTimeoutSeconds >= 1, "--ramp-timeout must be at least 1");
         require(threads >= 1 && threads <= 64, "--threads must be 1..64");
@@ -101,6 +109,7 @@ public record LoadOptions(InetSocketAddress server, Path ca, Path cert, Path key
         double rate = 0;
         int concurrency = 64;
         int hold = 0;
+        int renegotiations = 0;
         int timeout = 60;
         int rampTimeout = 600;
         int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
@@ -143,6 +152,7 @@ public record LoadOptions(InetSocketAddress server, Path ca, Path cert, Path key
                 case "--rate" -> rate = number(name, v);
                 case "--concurrency" -> concurrency = integer(name, v);
                 case "--hold" -> hold = integer(name, v);
+                case "--renegotiate" -> renegotiations = integer(name, v);
                 case "--timeout" -> timeout = integer(name, v);
                 case "--ramp-timeout" -> rampTimeout = integer(name, v);
                 case "--threads" -> threads = integer(name, v);
@@ -155,8 +165,8 @@ public record LoadOptions(InetSocketAddress server, Path ca, Path cert, Path key
         if (server == null) {
             throw new IllegalArgumentException("--server HOST:PORT is required");
         }
-        return new LoadOptions(server, ca, cert, key, certDir, tlsCrypt, sessions, rate, concurrency, hold, timeout,
-                rampTimeout, threads, exitRate, cipher, ecProvider, json);
+        return new LoadOptions(server, ca, cert, key, certDir, tlsCrypt, sessions, rate, concurrency, hold,
+                renegotiations, timeout, rampTimeout, threads, exitRate, cipher, ecProvider, json);
     }
 
     /** {@code host:port}, {@code [v6]:port}; the host is resolved now. */

@@ -7,7 +7,8 @@ import java.util.Locale;
 
 /**
  * What a load run measured, all client-side: counts, the ramp's handshake rate and latencies, the
- * sessions still up at the end of the hold, and this process's CPU time and resident memory.
+ * renegotiations of held sessions, the sessions still up at the end of the hold, and this process's
+ * CPU time and resident memory.
  *
  * @param failureReasons the first few distinct reasons of failed handshakes, in order first seen
  * @param otherFailures failed handshakes whose reason is not in {@code failureReasons}
@@ -23,6 +24,7 @@ import java.util.Locale;
  * @param dataPacketsReceived authentic data packets received (the server's pings)
  * @param clientCpuSecondsRamp this process's CPU (all threads) during the ramp
  * @param clientRssKiB this process's resident memory at the end of the hold
+ * @param renegotiations what {@code --renegotiate} measured, {@link Renegotiations#NONE} without it
  * @param stopped the run was cut short (signal)
  */
 public record LoadReport(
@@ -51,10 +53,38 @@ public record LoadReport(
         double clientCpuSecondsHold,
         double clientCpuSecondsTotal,
         long clientRssKiB,
+        Renegotiations renegotiations,
         boolean stopped) {
 
     /** A failure reason and how many sessions it ended. */
     public record Reason(String reason, int count) {
+    }
+
+    /**
+     * The renegotiations of {@code --renegotiate}: client-initiated soft resets of held sessions,
+     * each a new TLS handshake and key-method 2 exchange on the established session.
+     *
+     * @param failureReasons the first few distinct reasons of failed renegotiations, in order first seen
+     * @param otherFailures failed renegotiations whose reason is not in {@code failureReasons}
+     * @param seconds first soft reset sent to the last renegotiation resolved (completed or failed)
+     * @param perSecond completed / seconds
+     * @param latencyP50Ms latencies run from the soft reset sent to the new data keys installed
+     * @param clientCpuSeconds this process's CPU (all threads) during the renegotiations
+     */
+    public record Renegotiations(int requested, int started, int completed, int failed, List<Reason> failureReasons,
+            int otherFailures, double seconds, double perSecond, double latencyP50Ms, double latencyP90Ms,
+            double latencyP99Ms, double latencyMaxMs, double clientCpuSeconds) {
+
+        public static final Renegotiations NONE = new Renegotiations(0, 0, 0, 0, List.of(), 0, Double.NaN,
+                Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
+
+        public Renegotiations {
+            failureReasons = List.copyOf(failureReasons);
+        }
+
+        public double clientCpuMsPerRenegotiation() {
+            return completed == 0 ? Double.NaN : clientCpuSeconds * 1000 / completed;
+        }
     }
 
     public LoadReport {
@@ -102,6 +132,9 @@ public record LoadReport(
         rows.add(row("handshake latency p90", fmt(latencyP90Ms, 1, " ms")));
         rows.add(row("handshake latency p99", fmt(latencyP99Ms, 1, " ms")));
         rows.add(row("handshake latency max", fmt(latencyMaxMs, 1, " ms")));
+        if (renegotiations.requested() > 0) {
+            renegotiationRows(rows);
+        }
         rows.add(row("hold", holdSeconds + " s"));
         rows.add(row("sessions held at end of hold", Integer.toString(heldAtEnd)));
         rows.add(row("sessions lost before teardown", Integer.toString(lostDuringHold)));
@@ -124,6 +157,28 @@ public record LoadReport(
             s.append("  ").append(r[0]).append(" ".repeat(w - r[0].length() + 2)).append(r[1]).append('\n');
         }
         return s.toString();
+    }
+
+    private void renegotiationRows(List<String[]> rows) {
+        Renegotiations r = renegotiations;
+        rows.add(row("renegotiations requested", Integer.toString(r.requested())));
+        rows.add(row("renegotiations started", Integer.toString(r.started())));
+        rows.add(row("renegotiations completed", Integer.toString(r.completed())));
+        rows.add(row("renegotiations failed", Integer.toString(r.failed())));
+        for (Reason reason : r.failureReasons()) {
+            rows.add(row("  " + reason.count() + " x", oneLine(reason.reason())));
+        }
+        if (r.otherFailures() > 0) {
+            rows.add(row("  " + r.otherFailures() + " x", "(other reasons)"));
+        }
+        rows.add(row("renegotiation wall time", fmt(r.seconds(), 2, " s")));
+        rows.add(row("renegotiations per second", fmt(r.perSecond(), 1, "")));
+        rows.add(row("renegotiation latency p50", fmt(r.latencyP50Ms(), 1, " ms")));
+        rows.add(row("renegotiation latency p90", fmt(r.latencyP90Ms(), 1, " ms")));
+        rows.add(row("renegotiation latency p99", fmt(r.latencyP99Ms(), 1, " ms")));
+        rows.add(row("renegotiation latency max", fmt(r.latencyMaxMs(), 1, " ms")));
+        rows.add(row("client CPU, renegotiations", fmt(r.clientCpuSeconds(), 2, " s")));
+        rows.add(row("client CPU per renegotiation", fmt(r.clientCpuMsPerRenegotiation(), 2, " ms")));
     }
 
     private static String oneLine(String s) {
@@ -151,6 +206,7 @@ public record LoadReport(
         field(s, "latencyP90Ms", latencyP90Ms);
         field(s, "latencyP99Ms", latencyP99Ms);
         field(s, "latencyMaxMs", latencyMaxMs);
+        renegotiationFields(s);
         field(s, "holdSeconds", holdSeconds);
         field(s, "sessionsHeldAtEndOfHold", heldAtEnd);
         field(s, "sessionsLostBeforeTeardown", lostDuringHold);
@@ -166,6 +222,24 @@ public record LoadReport(
         field(s, "stopped", stopped);
         s.setLength(s.length() - 1);
         return s.append('}').toString();
+    }
+
+    private void renegotiationFields(StringBuilder s) {
+        Renegotiations r = renegotiations;
+        field(s, "renegotiationsRequested", r.requested());
+        field(s, "renegotiationsStarted", r.started());
+        field(s, "renegotiationsCompleted", r.completed());
+        field(s, "renegotiationsFailed", r.failed());
+        reasons(s, "renegotiationFailureReasons", r.failureReasons());
+        field(s, "otherRenegotiationFailures", r.otherFailures());
+        field(s, "renegotiationSeconds", r.seconds());
+        field(s, "renegotiationsPerSecond", r.perSecond());
+        field(s, "renegotiationLatencyP50Ms", r.latencyP50Ms());
+        field(s, "renegotiationLatencyP90Ms", r.latencyP90Ms());
+        field(s, "renegotiationLatencyP99Ms", r.latencyP99Ms());
+        field(s, "renegotiationLatencyMaxMs", r.latencyMaxMs());
+        field(s, "clientCpuSecondsRenegotiation", r.clientCpuSeconds());
+        field(s, "clientCpuMsPerRenegotiation", r.clientCpuMsPerRenegotiation());
     }
 
     private static void reasons(StringBuilder s, String name, List<Reason> list) {

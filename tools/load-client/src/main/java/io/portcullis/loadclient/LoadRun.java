@@ -23,6 +23,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 
@@ -33,6 +34,8 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Phase lines on the progress stream, for scripts that measure the server meanwhile:
  * {@code load-client: ramp started}, {@code load-client: ramp done}, {@code load-client: hold started},
+ * with {@code --renegotiate} {@code load-client: renegotiation started} and {@code load-client:
+ * renegotiation done} (the hold's seconds count from there, so its idle part stays idle),
  * {@code load-client: hold done}, {@code load-client: teardown done}.
  */
 final class LoadRun {
@@ -52,6 +55,12 @@ final class LoadRun {
     private final AtomicLong lastResolvedNanos = new AtomicLong(Long.MIN_VALUE);
     private final ReasonCounter failureReasons = new ReasonCounter();
     private final ReasonCounter lostReasons = new ReasonCounter();
+    private final Semaphore renegotiationsInFlight;
+    private final AtomicLongArray renegotiationLatencyNanos;
+    private final AtomicInteger renegotiated = new AtomicInteger();
+    private final AtomicInteger renegotiationsFailed = new AtomicInteger();
+    private final AtomicLong lastRenegotiationResolvedNanos = new AtomicLong(Long.MIN_VALUE);
+    private final ReasonCounter renegotiationFailureReasons = new ReasonCounter();
     final LongAdder pingsSent = new LongAdder();
     final LongAdder dataPacketsReceived = new LongAdder();
     final LongAdder exitNotifiesSent = new LongAdder();
@@ -76,6 +85,8 @@ final class LoadRun {
         this.inFlight = new Semaphore(options.concurrency());
         this.latencyNanos = new long[options.sessions()];
         Arrays.fill(latencyNanos, -1);
+        this.renegotiationsInFlight = new Semaphore(options.concurrency());
+        this.renegotiationLatencyNanos = new AtomicLongArray(options.renegotiations());
     }
 
     /** What a stock 2.6 client sends, offering only {@code cipher}; IV_GUI_VER names the load client. */
@@ -115,6 +126,25 @@ final class LoadRun {
     void onLost(String reason) {
         lostReasons.add(reason);
         lost.incrementAndGet();
+    }
+
+    void onRenegotiated(long latency, long now) {
+        int slot = renegotiated.getAndIncrement();
+        if (slot < renegotiationLatencyNanos.length()) {
+            renegotiationLatencyNanos.set(slot, latency);
+        }
+        renegotiationResolved(now);
+    }
+
+    void onRenegotiationFailed(String reason) {
+        renegotiationFailureReasons.add(reason);
+        renegotiationsFailed.incrementAndGet();
+        renegotiationResolved(System.nanoTime());
+    }
+
+    private void renegotiationResolved(long now) {
+        renegotiationsInFlight.release();
+        lastRenegotiationResolvedNanos.accumulateAndGet(now, (a, b) -> a == Long.MIN_VALUE || b - a > 0 ? b : a);
     }
 
     void fatal(String message, Throwable e) {
@@ -193,9 +223,12 @@ final class LoadRun {
                 establishedAfterRamp / rampSeconds, notStartedBecause == null ? ""
                         : "; " + (n - started) + " not started: " + notStartedBecause);
 
-        double cpuHold0 = ProcSelf.cpuSeconds();
         progress.println("load-client: hold started: " + (establishedAfterRamp - lost.get()) + " sessions for "
-                + options.holdSeconds() + " s");
+                + options.holdSeconds() + " s" + (options.renegotiations() > 0
+                        ? ", after renegotiating " + options.renegotiations() + " of them" : ""));
+        RenegotiationPhase renegotiation = options.renegotiations() > 0 ? renegotiateHeld(workers)
+                : new RenegotiationPhase(0, Double.NaN, Double.NaN);
+        double cpuHold0 = ProcSelf.cpuSeconds();
         long holdStart = System.nanoTime();
         long holdEnd = holdStart + TimeUnit.SECONDS.toNanos(options.holdSeconds());
         nextProgress = holdStart + PROGRESS_EVERY_NANOS;
@@ -241,17 +274,135 @@ final class LoadRun {
                 failureReasons.othersBeyond(MAX_REASONS), lostReasons.top(MAX_REASONS), rampSeconds,
                 rampSeconds > 0 ? est / rampSeconds : Double.NaN, l[0], l[1], l[2], l[3], options.holdSeconds(),
                 held, lostBeforeTeardown, exitNotifiesSent.sum(), pingsSent.sum(), dataPacketsReceived.sum(), cpuRamp,
-                cpuHold, ProcSelf.cpuSeconds(), rss, stopped);
+                cpuHold, ProcSelf.cpuSeconds(), rss, renegotiations(renegotiation), stopped);
     }
 
+    /** When the renegotiations ran and what they cost this process. */
+    private record RenegotiationPhase(int started, double seconds, double clientCpuSeconds) {
+    }
+
+    /**
+     * Renegotiates {@code --renegotiate} held sessions, spread over the workers in proportion to
+     * the sessions each holds, with at most {@code --concurrency} in flight; returns once every
+     * started one has resolved (bounded by the hand-window).
+     */
+    private RenegotiationPhase renegotiateHeld(Worker[] workers) throws InterruptedException {
+        int n = options.renegotiations();
+        int[] quota = new int[workers.length]; // established sessions each worker may renegotiate
+        int[][] counts = countsPerWorker(workers);
+        for (int i = 0; i < workers.length; i++) {
+            quota[i] = counts[i][0];
+        }
+        progress.println("load-client: renegotiation started: " + n + " of the held sessions (concurrency "
+                + options.concurrency() + ")");
+        double cpu0 = ProcSelf.cpuSeconds();
+        long start = System.nanoTime();
+        int started = startRenegotiations(workers, quota, start);
+        String notStartedBecause = started == n ? null : stopped ? "stopped" : "no more established sessions";
+        long nextProgress = start + PROGRESS_EVERY_NANOS;
+        long resolveBy = System.nanoTime() + handshakeTimeoutNanos() + TimeUnit.SECONDS.toNanos(5);
+        while (renegotiated.get() + renegotiationsFailed.get() < started && !stopped
+                && System.nanoTime() - resolveBy < 0) {
+            stopRequested.await(50, TimeUnit.MILLISECONDS);
+            nextProgress = renegotiationProgress(start, started, nextProgress);
+        }
+        long last = lastRenegotiationResolvedNanos.get();
+        double seconds = (last == Long.MIN_VALUE ? System.nanoTime() - start : last - start) / 1e9;
+        double cpu = ProcSelf.cpuSeconds() - cpu0;
+        progress.printf(Locale.ROOT, "load-client: renegotiation done: %d completed, %d failed of %d started in %.2f s"
+                + " (%.1f renegotiations/s)%s%n", renegotiated.get(), renegotiationsFailed.get(), started, seconds,
+                renegotiated.get() / seconds, notStartedBecause == null ? ""
+                        : "; " + (n - started) + " not started: " + notStartedBecause);
+        return new RenegotiationPhase(started, seconds, cpu);
+    }
+
+    /** Starts up to {@code --renegotiate} renegotiations within {@code quota}; returns how many it started. */
+    private int startRenegotiations(Worker[] workers, int[] quota, long start) throws InterruptedException {
+        long nextProgress = start + PROGRESS_EVERY_NANOS;
+        int started = 0;
+        for (int next = 0; started < options.renegotiations(); next = (next + 1) % workers.length) {
+            int w = nextWithQuota(quota, next);
+            if (w < 0 || !acquireRenegotiationPermit()) {
+                break;
+            }
+            quota[w]--;
+            workers[w].renegotiateNext();
+            started++;
+            next = w;
+            nextProgress = renegotiationProgress(start, started, nextProgress);
+        }
+        return started;
+    }
+
+    /** The first worker from {@code from} on (round robin) with quota left, or -1. */
+    private static int nextWithQuota(int[] quota, int from) {
+        for (int i = 0; i < quota.length; i++) {
+            int w = (from + i) % quota.length;
+            if (quota[w] > 0) {
+                return w;
+            }
+        }
+        return -1;
+    }
+
+    /** Waits for a free renegotiation slot; false when the run is stopped meanwhile. */
+    private boolean acquireRenegotiationPermit() throws InterruptedException {
+        while (!stopped) {
+            if (renegotiationsInFlight.tryAcquire(50, TimeUnit.MILLISECONDS)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private long renegotiationProgress(long start, int started, long nextProgress) {
+        long now = System.nanoTime();
+        if (now - nextProgress < 0) {
+            return nextProgress;
+        }
+        int c = renegotiated.get();
+        int f = renegotiationsFailed.get();
+        progress.printf(Locale.ROOT, "load-client: %.0f s: renegotiations started %d, completed %d, failed %d,"
+                + " in flight %d%n", (now - start) / 1e9, started, c, f, started - c - f);
+        return nextProgress + PROGRESS_EVERY_NANOS;
+    }
+
+    private LoadReport.Renegotiations renegotiations(RenegotiationPhase phase) {
+        if (options.renegotiations() == 0) {
+            return LoadReport.Renegotiations.NONE;
+        }
+        int completed = renegotiated.get();
+        long[] latencies = new long[Math.min(completed, renegotiationLatencyNanos.length())];
+        for (int i = 0; i < latencies.length; i++) {
+            latencies[i] = renegotiationLatencyNanos.get(i);
+        }
+        double[] l = LoadReport.latencySummaryMs(latencies);
+        return new LoadReport.Renegotiations(options.renegotiations(), phase.started(), completed,
+                renegotiationsFailed.get(), renegotiationFailureReasons.top(MAX_REASONS),
+                renegotiationFailureReasons.othersBeyond(MAX_REASONS), phase.seconds(),
+                phase.seconds() > 0 ? completed / phase.seconds() : Double.NaN, l[0], l[1], l[2], l[3],
+                phase.clientCpuSeconds());
+    }
+
+    /** {held, handshaking} over all workers. */
     private int[] snapshot(Worker[] workers) throws InterruptedException {
         int[] total = new int[2];
+        for (int[] c : countsPerWorker(workers)) {
+            total[0] += c[0];
+            total[1] += c[1];
+        }
+        return total;
+    }
+
+    /** {held, handshaking} of each worker; zeros for one that did not answer within 10 s. */
+    private int[][] countsPerWorker(Worker[] workers) throws InterruptedException {
+        int[][] counts = new int[workers.length][];
         CountDownLatch latch = new CountDownLatch(workers.length);
-        for (Worker w : workers) {
-            w.snapshot(c -> {
-                synchronized (total) {
-                    total[0] += c[0];
-                    total[1] += c[1];
+        for (int i = 0; i < workers.length; i++) {
+            int w = i;
+            workers[i].snapshot(c -> {
+                synchronized (counts) {
+                    counts[w] = c.clone();
                 }
                 latch.countDown();
             });
@@ -259,8 +410,12 @@ final class LoadRun {
         if (!latch.await(10, TimeUnit.SECONDS)) {
             progress.println("load-client: an I/O thread did not answer within 10 s; held count incomplete");
         }
-        synchronized (total) {
-            return total.clone();
+        synchronized (counts) {
+            int[][] out = new int[workers.length][];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = counts[i] == null ? new int[2] : counts[i].clone();
+            }
+            return out;
         }
     }
 

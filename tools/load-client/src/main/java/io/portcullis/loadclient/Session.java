@@ -39,6 +39,9 @@ final class Session {
     long pingRestartNanos = TimeUnit.SECONDS.toNanos(60);
     /** The wake-up time queued for this session, {@link Long#MAX_VALUE} when none. */
     long timerAt = Long.MAX_VALUE;
+    /** Key id of the client-initiated renegotiation under way, -1 when none. */
+    int renegotiatingKeyId = -1;
+    long renegotiationStartedNanos;
     String lastSocketError;
 
     Session(int index, DatagramChannel channel, ClientSession engine, long startedNanos) {

@@ -59,6 +59,8 @@ final class Worker implements Runnable {
     private double exitRate;
     private long exitStartNanos;
     private long exitsDone;
+    /** Sessions before this position in {@link #sessions} are not picked for renegotiation again. */
+    private int renegotiationCursor;
     private volatile boolean done;
 
     Worker(LoadRun run, int id) throws IOException {
@@ -82,6 +84,14 @@ final class Worker implements Runnable {
     /** Starts session {@code index}; runs on this worker. */
     void start(int index, ClientSessionConfig config) {
         submit(() -> startSession(index, config));
+    }
+
+    /**
+     * Renegotiates this worker's next established session not renegotiated yet in this run; the
+     * outcome reaches {@link LoadRun#onRenegotiated} or {@link LoadRun#onRenegotiationFailed}.
+     */
+    void renegotiateNext() {
+        submit(this::startRenegotiation);
     }
 
     /** Counts on this worker's thread; the result is handed to {@code sink}. */
@@ -177,6 +187,7 @@ final class Worker implements Runnable {
                     fail(s, "stopped before the handshake completed", now);
                 } else if (s.state == Session.State.ESTABLISHED) {
                     s.state = Session.State.CLOSED;
+                    abandonRenegotiation(s, "stopped before the renegotiation completed");
                 }
                 closeChannel(s);
             }
@@ -218,6 +229,43 @@ final class Worker implements Runnable {
                 }
             }
             run.onHandshakeFailed(index, "cannot start: " + e, System.nanoTime());
+        }
+    }
+
+    private void startRenegotiation() {
+        long now = System.nanoTime();
+        Session s = nextToRenegotiate();
+        if (s == null || tearingDown || done) {
+            run.onRenegotiationFailed("no established session left to renegotiate on its I/O thread");
+            return;
+        }
+        int before = s.engine.currentKeyId();
+        List<SessionOutput> outputs = s.engine.renegotiate(now);
+        if (s.engine.currentKeyId() == before) {
+            run.onRenegotiationFailed("the session refused to start a renegotiation (one already under way)");
+        } else {
+            s.renegotiatingKeyId = s.engine.currentKeyId();
+            s.renegotiationStartedNanos = now;
+        }
+        apply(s, outputs, now);
+        reschedule(s);
+    }
+
+    private Session nextToRenegotiate() {
+        while (renegotiationCursor < sessions.size()) {
+            Session s = sessions.get(renegotiationCursor++);
+            if (s.state == Session.State.ESTABLISHED && s.renegotiatingKeyId < 0) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    /** A renegotiation under way ends unfinished (the session ended, or the run did). */
+    private void abandonRenegotiation(Session s, String reason) {
+        if (s.renegotiatingKeyId >= 0) {
+            s.renegotiatingKeyId = -1;
+            run.onRenegotiationFailed(reason);
         }
     }
 
@@ -275,8 +323,12 @@ final class Worker implements Runnable {
             if (o instanceof SessionOutput.Send send) {
                 send(s, ByteBuffer.wrap(send.packet()), now);
             } else if (o instanceof SessionOutput.InstallKeys k) {
-                s.keys[k.keyId()] = k.cipher();
+                s.keys[k.keyId()] = k.cipher(); // from now on the new key seals; until now the old one did
                 s.sendKeyId = k.keyId();
+                if (k.keyId() == s.renegotiatingKeyId) {
+                    s.renegotiatingKeyId = -1;
+                    run.onRenegotiated(now - s.renegotiationStartedNanos, now);
+                }
             } else if (o instanceof SessionOutput.RetireKeys r) {
                 if (r.keyId() != s.sendKeyId) {
                     s.keys[r.keyId()] = null;
@@ -322,6 +374,7 @@ final class Worker implements Runnable {
         } else if (s.state == Session.State.ESTABLISHED) {
             s.state = Session.State.LOST;
             run.onLost(reason);
+            abandonRenegotiation(s, reason);
         }
         closeChannel(s);
     }
@@ -449,6 +502,7 @@ final class Worker implements Runnable {
                 run.onLost("internal error at teardown: " + e);
             }
             s.state = Session.State.CLOSED;
+            abandonRenegotiation(s, "stopped before the renegotiation completed");
             closeChannel(s);
             exitsDone++;
         }

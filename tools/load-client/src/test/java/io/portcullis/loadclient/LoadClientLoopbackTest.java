@@ -82,6 +82,33 @@ class LoadClientLoopbackTest {
 
     @Test
     @Timeout(60)
+    void renegotiatesHeldSessionsAgainstTheServerEngine() throws Exception {
+        try (UdpResponder server = new UdpResponder(pki.server, pki.tlsCrypt)) {
+            Outcome o = run("--server", "127.0.0.1:" + server.address().getPort(),
+                    "--cert", pki.clientCert.toString(), "--key", pki.clientKey.toString(),
+                    "--tls-crypt", pki.tlsCryptFile.toString(), "--sessions", "5", "--renegotiate", "4",
+                    "--concurrency", "2", "--threads", "2", "--hold", "3", "--timeout", "20", "--json");
+            assertEquals(0, o.status(), o.stdout() + o.stderr());
+            String json = o.stdout().strip();
+            for (String field : new String[] {"\"renegotiationsRequested\":4,", "\"renegotiationsStarted\":4,",
+                "\"renegotiationsCompleted\":4,", "\"renegotiationsFailed\":0,",
+                "\"renegotiationFailureReasons\":[],", "\"sessionsHeldAtEndOfHold\":5,"}) {
+                assertTrue(json.contains(field), field + " in " + json);
+            }
+            assertTrue(json.matches(".*\"renegotiationLatencyP50Ms\":[0-9.]+,.*"), json);
+            assertEquals(5, server.established.get()); // renegotiation is no new connection
+            // the pings of the held time after the renegotiations are sealed with the new key (id 1)
+            assertTrue(server.pingsByKeyId.get(1) >= 4, "pings on key 1: " + server.pingsByKeyId.get(1));
+            String stderr = o.stderr();
+            int started = stderr.indexOf("load-client: renegotiation started");
+            int done = stderr.indexOf("load-client: renegotiation done: 4 completed, 0 failed of 4 started");
+            assertTrue(stderr.indexOf("load-client: hold started") < started && started < done
+                    && done < stderr.indexOf("load-client: hold done"), stderr);
+        }
+    }
+
+    @Test
+    @Timeout(60)
     void reportsWhyHandshakesFail() throws Exception {
         Path wrongKey = Files.writeString(dir.resolve("wrong-tls-crypt.key"),
                 StaticKey.generate(new SecureRandom()).toText());

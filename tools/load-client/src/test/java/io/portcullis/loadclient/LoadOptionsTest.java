@@ -15,8 +15,8 @@ class LoadOptionsTest {
     void parsesEveryOption() {
         LoadOptions o = LoadOptions.parse("--server", "127.0.0.1:1194", "--ca", "ca.crt", "--cert", "c.crt", "--key",
                 "c.key", "--tls-crypt", "tc.key", "--sessions", "10_000", "--rate", "250.5", "--concurrency", "128",
-                "--hold", "30", "--timeout", "20", "--ramp-timeout", "90", "--threads", "3", "--exit-rate", "0",
-                "--cipher", "aes-128-gcm", "--ec-provider", "JDK", "--json");
+                "--hold", "30", "--renegotiate", "4_000", "--timeout", "20", "--ramp-timeout", "90", "--threads", "3",
+                "--exit-rate", "0", "--cipher", "aes-128-gcm", "--ec-provider", "JDK", "--json");
         assertEquals(1194, o.server().getPort());
         assertEquals("127.0.0.1", o.server().getAddress().getHostAddress());
         assertEquals(Path.of("ca.crt"), o.ca());
@@ -25,6 +25,7 @@ class LoadOptionsTest {
         assertEquals(250.5, o.rate());
         assertEquals(128, o.concurrency());
         assertEquals(30, o.holdSeconds());
+        assertEquals(4000, o.renegotiations());
         assertEquals(20, o.timeoutSeconds());
         assertEquals(90, o.rampTimeoutSeconds());
         assertEquals(3, o.threads());
@@ -45,6 +46,7 @@ class LoadOptionsTest {
         assertEquals(0, o.rate());
         assertEquals(64, o.concurrency());
         assertEquals(0, o.holdSeconds());
+        assertEquals(0, o.renegotiations());
         assertEquals(60, o.timeoutSeconds());
         assertEquals("AES-256-GCM", o.cipher());
         assertEquals("bc", o.ecProvider());
@@ -63,6 +65,10 @@ class LoadOptionsTest {
                 "--concurrency", "0");
         assertMessage("not a whole number", "--server", "127.0.0.1:1", "--cert-dir", "d", "--sessions", "lots");
         assertMessage("unknown option --sesions", "--server", "127.0.0.1:1", "--cert-dir", "d", "--sesions", "1");
+        assertMessage("--renegotiate must be 0..--sessions", "--server", "127.0.0.1:1", "--cert-dir", "d",
+                "--sessions", "10", "--renegotiate", "11");
+        assertMessage("--renegotiate must be 0..--sessions", "--server", "127.0.0.1:1", "--cert-dir", "d",
+                "--renegotiate", "-1");
         assertMessage("--hold needs a value", "--server", "127.0.0.1:1", "--cert-dir", "d", "--hold");
         assertMessage("--ec-provider must be bc or jdk", "--server", "127.0.0.1:1", "--cert-dir", "d",
                 "--ec-provider", "openssl");

@@ -24,6 +24,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 
 /**
  * An in-process OpenVPN server for the tests: {@link ServerSession}s behind one loopback UDP
@@ -48,6 +49,8 @@ final class UdpResponder implements AutoCloseable {
 
     final AtomicInteger established = new AtomicInteger();
     final AtomicInteger pingsReceived = new AtomicInteger();
+    /** Pings received, by the key id they were sealed with. */
+    final AtomicIntegerArray pingsByKeyId = new AtomicIntegerArray(8);
     final AtomicInteger exitsReceived = new AtomicInteger();
     final AtomicInteger closed = new AtomicInteger();
 
@@ -124,7 +127,10 @@ final class UdpResponder implements AutoCloseable {
             peer.session.onDataReceived(now);
             plain.flip();
             switch (InnerPayload.classify(plain)) {
-                case PING -> pingsReceived.incrementAndGet();
+                case PING -> {
+                    pingsReceived.incrementAndGet();
+                    pingsByKeyId.incrementAndGet(first & 7);
+                }
                 case OCC_EXIT -> {
                     exitsReceived.incrementAndGet();
                     apply(from, peer, peer.session.onClientExit(now));

@@ -150,6 +150,22 @@ public final class ClientSession {
         return finish(nowNanos, out, new ArrayList<>());
     }
 
+    /**
+     * Starts a client-initiated renegotiation now (a soft reset with the next key id), as the
+     * client's own reneg-sec would. Ignored (an empty list) unless the session is established and
+     * no renegotiation or close is under way. It is complete when an {@link SessionOutput.InstallKeys}
+     * for {@link #currentKeyId()} follows; until then data keeps flowing on the previous key.
+     */
+    public List<SessionOutput> renegotiate(long nowNanos) {
+        if (closed || !established || closeReason != null || primary.cipher == null) {
+            return List.of();
+        }
+        lastNow = nowNanos;
+        List<SessionOutput> out = new ArrayList<>();
+        startRenegotiation(KeyChannel.nextKeyId(primary.keyId()), nowNanos, out);
+        return finish(nowNanos, out, new ArrayList<>());
+    }
+
     /** Sends the {@code EXIT} control message (meaningful when the server pushed cc-exit). */
     public List<SessionOutput> sendExit(long nowNanos) {
         if (closed) {

@@ -3,16 +3,19 @@ package io.portcullis.endpoint.runtime;
 import io.portcullis.api.auth.AuthenticatedUser;
 import io.portcullis.api.endpoint.VpnConnection;
 import io.portcullis.api.transport.TransportBinding;
+import io.portcullis.endpoint.config.EndpointSettings;
 import io.portcullis.protocol.data.DataChannelCipher;
 import io.portcullis.protocol.session.ServerSession;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
@@ -21,6 +24,10 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * under {@link #sealLock} (the network reader and the keepalive timer both seal).
  */
 final class ClientConnection {
+
+    // Wake-ups further away than this are cut short (and find nothing to do): keeps nanoTime arithmetic
+    // clear of overflow whatever the session timeout or log cadence.
+    private static final long LONGEST_SLEEP_NANOS = TimeUnit.HOURS.toNanos(1);
 
     final String id;
     final InetSocketAddress peer;
@@ -51,6 +58,8 @@ final class ClientConnection {
     volatile boolean closed;
     volatile boolean disconnecting;
     volatile CompletableFuture<String> revocation;
+    // Wakes this connection for its next deadline; set before the connection is published.
+    volatile DeadlineTimer.Alarm alarm;
 
     // Single writer each: ingress from the peer's transport thread, egress under sealLock.
     volatile long ingressBytes;
@@ -63,6 +72,45 @@ final class ClientConnection {
         this.peer = peer;
         this.binding = binding;
         this.session = session;
+    }
+
+    /** Asks {@link #alarm} for a wake-up at {@link #nextDeadlineNanos}; nothing once closed. */
+    synchronized void scheduleWakeup(EndpointSettings settings) {
+        // Under the lock that remove() closes under, so a closed connection is never scheduled again.
+        if (!closed) {
+            alarm.schedule(nextDeadlineNanos(settings.sessionTimeout(), settings.connectionLogUpdate(),
+                    System.nanoTime(), Instant.now()));
+        }
+    }
+
+    /**
+     * When this connection next needs the timer, as a {@link System#nanoTime} instant: its session's
+     * own timers and, once admitted and until disconnecting, its session timeout and next connection log
+     * update. Under this object's lock (the session is read); {@code nowNanos} and {@code wallNow} are
+     * the same moment on both clocks.
+     */
+    private long nextDeadlineNanos(Duration sessionTimeout, Duration logUpdate, long nowNanos, Instant wallNow) {
+        long sleep = LONGEST_SLEEP_NANOS;
+        long sessionWakeup = session.nextWakeupNanos();
+        if (sessionWakeup != Long.MAX_VALUE) {
+            sleep = Math.min(sleep, Math.max(0, sessionWakeup - nowNanos));
+        }
+        if (user != null && !disconnecting) {
+            sleep = Math.min(sleep, nanosUntil(started.plus(sessionTimeout), wallNow));
+            Instant last = lastLogUpdate;
+            if (last != null) {
+                sleep = Math.min(sleep, nanosUntil(last.plus(logUpdate), wallNow));
+            }
+        }
+        return nowNanos + sleep;
+    }
+
+    private static long nanosUntil(Instant at, Instant wallNow) {
+        Duration d = Duration.between(wallNow, at);
+        if (d.isNegative()) {
+            return 0;
+        }
+        return d.compareTo(Duration.ofNanos(LONGEST_SLEEP_NANOS)) > 0 ? LONGEST_SLEEP_NANOS : d.toNanos();
     }
 
     VpnConnection snapshot(String endpointId) {

@@ -43,9 +43,6 @@ import java.util.function.Function;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -83,8 +80,8 @@ public final class EndpointRuntime implements PacketReceiver, NetworkPacketRecei
     private final LongAdder dropped = new LongAdder();
     // A flood of bad first packets must not flood the log: every refusal is counted, a few are logged.
     private final LogRateLimit refusalLogLimit = new LogRateLimit(20, TimeUnit.SECONDS.toNanos(1));
-    private final ScheduledExecutorService timer;
-    private final ScheduledFuture<?> ticking;
+    // Wakes each connection at its own next deadline: idle connections cost nothing between them.
+    private final DeadlineTimer timers;
     private volatile Map<String, String> authenticatorSettings;
     private final ConnectionLog connectionLog;
     private volatile TransportBinding binding;
@@ -104,12 +101,7 @@ public final class EndpointRuntime implements PacketReceiver, NetworkPacketRecei
         this.policy = new TrafficPolicy(settings.authorizationRules(), settings.routes());
         this.connectionHandlers = connectionHandlers;
         this.authenticatorSettings = authenticatorSettings(settings);
-        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "portcullis-endpoint-" + settings.endpointId());
-            t.setDaemon(true);
-            return t;
-        });
-        this.ticking = timer.scheduleWithFixedDelay(this::tick, 100, 100, TimeUnit.MILLISECONDS);
+        this.timers = new DeadlineTimer("portcullis-endpoint-" + settings.endpointId(), java.time.Duration.ofMillis(20));
     }
 
     private static Map<String, String> authenticatorSettings(EndpointSettings settings) {
@@ -156,6 +148,8 @@ public final class EndpointRuntime implements PacketReceiver, NetworkPacketRecei
                 LOG.warning(() -> "endpoint " + next.endpointId() + ": " + e.getMessage());
             }
         }
+        long now = System.nanoTime();
+        byPeer.values().forEach(c -> c.alarm.schedule(now)); // the session timeout or log cadence may have moved
         LOG.info(() -> "endpoint " + next.endpointId() + ": configuration applied to " + byPeer.size()
                 + " live connection(s): " + next.authorizationRules().size() + " authorization rule(s), "
                 + next.routes().size() + " route(s), " + (next.splitTunnel() ? "split" : "full") + " tunnel");
@@ -247,6 +241,7 @@ public final class EndpointRuntime implements PacketReceiver, NetworkPacketRecei
         ServerSession.Accepted.Ok ok = (ServerSession.Accepted.Ok) accepted;
         String id = settings.endpointId() + "-" + Long.toHexString(System.currentTimeMillis()) + "-" + connectionCounter.incrementAndGet();
         ClientConnection connection = new ClientConnection(id, peer, from, ok.session());
+        connection.alarm = timers.alarm(() -> wake(connection));
         ClientConnection racing = byPeer.putIfAbsent(peer, connection);
         if (racing != null) {
             releasePeerId(peerId);
@@ -387,6 +382,7 @@ public final class EndpointRuntime implements PacketReceiver, NetworkPacketRecei
             }
         }
         connection.binding.flush();
+        connection.scheduleWakeup(settings); // any control event may bring the session's next deadline forward
     }
 
     private void authenticate(ClientConnection connection, SessionOutput.Authenticate request) {
@@ -535,34 +531,40 @@ public final class EndpointRuntime implements PacketReceiver, NetworkPacketRecei
         process(connection, outputs);
     }
 
-    private void tick() {
+    /** The connection's deadline came: session timeout, connection log update, session timers. */
+    private void wake(ClientConnection connection) {
         long now = System.nanoTime();
         java.time.Instant wallNow = java.time.Instant.now();
-        for (ClientConnection connection : byPeer.values()) {
-            try {
-                if (connection.user != null && !connection.closed && !connection.disconnecting) {
-                    if (connection.started.plus(settings.sessionTimeout()).isBefore(wallNow)) {
-                        disconnect(connection, "session timeout (" + describe(settings.sessionTimeout()) + ")");
-                        continue;
-                    }
-                    java.time.Instant last = connection.lastLogUpdate;
-                    if (last != null && !last.plus(settings.connectionLogUpdate()).isAfter(wallNow)) {
-                        connection.lastLogUpdate = wallNow;
-                        connectionLog.append(entry(ConnectionLogEntry.Type.UPDATE, connection, wallNow));
-                    }
+        EndpointSettings s = settings;
+        try {
+            if (connection.user != null && !connection.closed && !connection.disconnecting) {
+                if (connection.started.plus(s.sessionTimeout()).isBefore(wallNow)) {
+                    disconnect(connection, "session timeout (" + describe(s.sessionTimeout()) + ")");
+                    return;
                 }
-                List<SessionOutput> outputs;
-                synchronized (connection) {
-                    if (connection.closed || connection.session.nextWakeupNanos() - now > 0) {
-                        continue;
-                    }
+                java.time.Instant last = connection.lastLogUpdate;
+                if (last != null && !last.plus(s.connectionLogUpdate()).isAfter(wallNow)) {
+                    connection.lastLogUpdate = wallNow;
+                    connectionLog.append(entry(ConnectionLogEntry.Type.UPDATE, connection, wallNow));
+                }
+            }
+            List<SessionOutput> outputs = List.of(); // none when early, or when only a log update was due
+            synchronized (connection) {
+                if (connection.closed) {
+                    return;
+                }
+                if (connection.session.nextWakeupNanos() - now <= 0) {
                     outputs = connection.session.onTick(now);
                 }
-                process(connection, outputs);
-            } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, connection.describe() + ": timer failed; ending it", e);
-                remove(connection, "internal error: " + e);
             }
+            if (outputs.isEmpty()) {
+                connection.scheduleWakeup(s);
+            } else {
+                process(connection, outputs);
+            }
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, connection.describe() + ": timer failed; ending it", e);
+            remove(connection, "internal error: " + e);
         }
     }
 
@@ -572,6 +574,7 @@ public final class EndpointRuntime implements PacketReceiver, NetworkPacketRecei
                 return;
             }
             connection.closed = true;
+            connection.alarm.cancel();
         }
         byPeer.remove(connection.peer, connection);
         if (connection.address != null) {
@@ -649,7 +652,7 @@ public final class EndpointRuntime implements PacketReceiver, NetworkPacketRecei
     /** Ends every connection, stops listening, tears routing down. */
     @Override
     public void close() {
-        ticking.cancel(false);
+        timers.close();
         for (ClientConnection connection : List.copyOf(byPeer.values())) {
             try {
                 List<SessionOutput> outputs;
@@ -670,7 +673,6 @@ public final class EndpointRuntime implements PacketReceiver, NetworkPacketRecei
         if (a != null) {
             a.close();
         }
-        timer.shutdownNow();
         connectionLog.close();
     }
 

@@ -10,17 +10,30 @@ import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.logging.Logger;
+
+import io.portcullis.routing.tun.offload.TcpCoalescer;
+import io.portcullis.routing.tun.offload.VirtioNetHeader;
 
 /**
  * A Linux TUN device ({@code IFF_TUN | IFF_NO_PI}, optionally {@code IFF_MULTI_QUEUE}) driven through
  * JNA: one non-blocking descriptor per queue, and an eventfd that wakes the readers for shutdown.
  * <p>
- * Data path: a read drains up to a batch of packets with {@code read(2)} into the caller's direct
+ * With offloads it is also opened with {@code IFF_VNET_HDR}, a 10-byte virtio-net header
+ * ({@code TUNSETVNETHDRSZ}) and {@code TUNSETOFFLOAD} checksum and TCP segmentation offload for IPv4
+ * and IPv6: the kernel then hands over TCP super-packets of up to 64 KiB, checksums left partial,
+ * and takes the same, so that one system call and one trip through the stack carry many segments.
+ * Kernels (or sandboxes) that refuse any of that get a plain device, said once in the log.
+ * <p>
+ * Data path: a read drains up to a batch of frames with {@code read(2)} into the caller's direct
  * buffers and sleeps in {@code poll(2)} only when the queue is empty. A write copies the packet into
- * a direct buffer owned by the calling thread and issues one {@code write(2)}. Neither allocates nor
- * takes a lock. Writers announce themselves in a per-thread flag (Dekker style) so that
- * {@link #close()} never closes a descriptor another thread is about to write to.
+ * a direct buffer owned by the calling thread and issues one {@code write(2)}; with offloads that
+ * buffer is the thread's {@link TcpCoalescer}, which holds TCP segments of one flow until the flow
+ * breaks, 64 KiB are reached, or the thread calls {@link #flush()}. Neither allocates nor takes a
+ * lock. Writers announce themselves in a per-thread flag (Dekker style) so that {@link #close()}
+ * never closes a descriptor another thread is about to write to.
  */
 final class LinuxTunDevice implements TunDevice {
 
@@ -29,16 +42,27 @@ final class LinuxTunDevice implements TunDevice {
 
     private static final Logger LOG = Logger.getLogger(LinuxTunDevice.class.getName());
 
-    private static final long TUNSETIFF = 0x400454caL;
+    private static final long TUNSETIFF = 0x400454caL;       // _IOW('T', 202, int)
+    private static final long TUNSETOFFLOAD = 0x400454d0L;   // _IOW('T', 208, unsigned int), by value
+    private static final long TUNGETVNETHDRSZ = 0x800454d7L; // _IOR('T', 215, int)
+    private static final long TUNSETVNETHDRSZ = 0x400454d8L; // _IOW('T', 216, int), by pointer
     private static final short IFF_TUN = 0x0001;
     private static final short IFF_MULTI_QUEUE = 0x0100;
     private static final short IFF_NO_PI = 0x1000;
+    private static final short IFF_VNET_HDR = 0x4000;
     private static final short IFF_TUN_EXCL = (short) 0x8000;
     private static final int IFNAMSIZ = 16;
     private static final int IFREQ_SIZE = 40;
 
+    static final int TUN_F_CSUM = 0x01;
+    static final int TUN_F_TSO4 = 0x02;
+    static final int TUN_F_TSO6 = 0x04;
+    /** What the engine asks for: the kernel may then hand over partial checksums and TCP super-packets. */
+    static final int TCP_OFFLOADS = TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6;
+
     /** Opens real devices; the engine's default factory. */
     static final TunDevice.Factory FACTORY = LinuxTunDevice::open;
+    private static final AtomicBoolean OFFLOADS_REFUSED_LOGGED = new AtomicBoolean();
 
     private final String name;
     private final int[] queueFds;
@@ -49,11 +73,15 @@ final class LinuxTunDevice implements TunDevice {
     private final ByteBuffer[][] readArrays;
     private final ThreadLocal<Writer> writers = ThreadLocal.withInitial(this::newWriter);
     private final Set<Writer> allWriters = ConcurrentHashMap.newKeySet();
+    private final boolean offloads;
+    private final LongAdder refused = new LongAdder();
+    private final AtomicBoolean refusalLogged = new AtomicBoolean();
     private volatile boolean closing;
     private boolean closed;
 
-    private LinuxTunDevice(String name, int[] queueFds, int wakeFd) {
+    private LinuxTunDevice(String name, int[] queueFds, int wakeFd, boolean offloads) {
         this.name = name;
+        this.offloads = offloads;
         this.queueFds = queueFds;
         this.wakeFd = wakeFd;
         this.wakeValue.setLong(0, 1L);
@@ -73,8 +101,14 @@ final class LinuxTunDevice implements TunDevice {
     /**
      * Creates the device. The first queue is opened with {@code IFF_TUN_EXCL}, so an existing
      * interface of that name is never taken over; a {@code %d} pattern lets the kernel number it.
+     * With offloads the kernel may refuse them; the device is then made again without.
      */
-    static LinuxTunDevice open(String requested, int queues, int maxPacket) throws IOException {
+    static LinuxTunDevice open(String requested, int queues, int maxPacket, boolean offloads) throws IOException {
+        return open(requested, queues, maxPacket, offloads ? TCP_OFFLOADS : 0);
+    }
+
+    /** As {@link #open(String, int, int, boolean)} with the {@code TUN_F_*} offloads to ask for (0: none). */
+    static LinuxTunDevice open(String requested, int queues, int maxPacket, int offloadFlags) throws IOException {
         if (queues < 1) {
             throw new IllegalArgumentException("queues " + queues);
         }
@@ -85,6 +119,20 @@ final class LinuxTunDevice implements TunDevice {
             throw new IOException("cannot use native calls through JNA (" + cause.getMessage()
                     + "); the TUN engine needs the JNA bundle (com.sun.jna) and 64-bit Linux", e);
         }
+        if (offloadFlags != 0) {
+            try {
+                return openQueues(requested, queues, offloadFlags);
+            } catch (OffloadsRefused e) {
+                if (OFFLOADS_REFUSED_LOGGED.compareAndSet(false, true)) {
+                    LOG.info(() -> "TUN offloads are not available here (" + e.getMessage() + "); devices run "
+                            + "without them, one packet per system call (said once)");
+                }
+            }
+        }
+        return openQueues(requested, queues, 0);
+    }
+
+    private static LinuxTunDevice openQueues(String requested, int queues, int offloadFlags) throws IOException {
         int[] fds = new int[queues];
         int opened = 0;
         int wake = -1;
@@ -92,27 +140,44 @@ final class LinuxTunDevice implements TunDevice {
         try {
             for (int q = 0; q < queues; q++) {
                 short flags = (short) (IFF_TUN | IFF_NO_PI | (queues > 1 ? IFF_MULTI_QUEUE : 0)
-                        | (q == 0 ? IFF_TUN_EXCL : 0));
+                        | (offloadFlags != 0 ? IFF_VNET_HDR : 0) | (q == 0 ? IFF_TUN_EXCL : 0));
                 fds[q] = openQueue(name, flags);
                 opened++;
                 if (q == 0) {
                     name = attachedName(fds[0], name, flags);
                 }
             }
+            if (offloadFlags != 0) {
+                setOffloads(fds[0], offloadFlags); // the header size and offloads belong to the device, not a queue
+            }
             wake = LibC.eventfd(0, LibC.EFD_NONBLOCK | LibC.EFD_CLOEXEC);
             if (wake < 0) {
                 throw new IOException("cannot create an eventfd for TUN device " + name + ": "
                         + LibC.describe(LibC.errno()));
             }
-            return new LinuxTunDevice(name, fds, wake);
+            return new LinuxTunDevice(name, fds, wake, offloadFlags != 0);
         } catch (IOException | RuntimeException e) {
             for (int q = 0; q < opened; q++) {
-                LibC.close(fds[q]);
+                LibC.close(fds[q]); // the last queue closed deletes the device: a retry may take the name again
             }
             if (wake >= 0) {
                 LibC.close(wake);
             }
             throw e;
+        }
+    }
+
+    private static void setOffloads(int fd, int offloadFlags) throws OffloadsRefused {
+        try (Memory size = new Memory(4)) {
+            size.setInt(0, VirtioNetHeader.LENGTH);
+            if (LibC.ioctl(fd, TUNSETVNETHDRSZ, Pointer.nativeValue(size)) < 0) {
+                throw new OffloadsRefused("TUNSETVNETHDRSZ " + VirtioNetHeader.LENGTH + ": "
+                        + LibC.describe(LibC.errno()));
+            }
+        }
+        if (LibC.ioctl(fd, TUNSETOFFLOAD, offloadFlags) < 0) {
+            throw new OffloadsRefused("TUNSETOFFLOAD 0x" + Integer.toHexString(offloadFlags) + ": "
+                    + LibC.describe(LibC.errno()));
         }
     }
 
@@ -139,6 +204,10 @@ final class LinuxTunDevice implements TunDevice {
             if (LibC.ioctl(fd, TUNSETIFF, Pointer.nativeValue(ifreq)) < 0) {
                 int errno = LibC.errno();
                 LibC.close(fd);
+                if (errno == LibC.EINVAL && (flags & IFF_VNET_HDR) != 0) {
+                    // perhaps IFF_VNET_HDR; a plain retry tells, and says what else is wrong if anything
+                    throw new OffloadsRefused("TUNSETIFF with IFF_VNET_HDR: " + LibC.describe(errno));
+                }
                 throw new IOException(switch (errno) {
                     case LibC.EPERM, LibC.EACCES -> "creating TUN device " + name + " needs CAP_NET_ADMIN: run "
                             + "Portcullis as root, or grant it (AmbientCapabilities=CAP_NET_ADMIN in a systemd "
@@ -243,28 +312,110 @@ final class LinuxTunDevice implements TunDevice {
     }
 
     @Override
+    public boolean offloads() {
+        return offloads;
+    }
+
+    /** The virtio-net header size the kernel uses for this device (0 without offloads). For tests. */
+    int vnetHeaderSize() {
+        if (!offloads) {
+            return 0;
+        }
+        try (Memory size = new Memory(4)) {
+            if (LibC.ioctl(queueFds[0], TUNGETVNETHDRSZ, Pointer.nativeValue(size)) < 0) {
+                throw new IllegalStateException("TUNGETVNETHDRSZ: " + LibC.describe(LibC.errno()));
+            }
+            return size.getInt(0);
+        }
+    }
+
+    @Override
     public boolean write(ByteBuffer packet) {
         Writer writer = writers.get();
         writer.busy = true;
         try {
-            if (closing) {
-                return false;
-            }
             int length = packet.remaining();
-            if (length == 0 || length > MAX_PACKET) {
+            if (closing || length == 0 || length > MAX_PACKET) {
                 packet.position(packet.limit());
+                refused.increment();
+                if (closing && writer.coalescer != null) {
+                    refused.add(writer.coalescer.held());
+                    writer.coalescer.reset();
+                }
                 return false;
             }
-            writer.buffer.put(0, packet, packet.position(), length);
+            if (!offloads) {
+                writer.buffer.put(0, packet, packet.position(), length);
+                packet.position(packet.limit());
+                return writeFrame(writer, 1, length);
+            }
+            TcpCoalescer coalescer = writer.coalescer;
+            if (coalescer.holding()) {
+                if (coalescer.append(packet)) {
+                    return true;
+                }
+                writeFrame(writer, coalescer.held(), coalescer.release()); // the flow broke: keep the order
+            }
+            if (writer.flushes && coalescer.hold(packet)) {
+                return true;
+            }
+            VirtioNetHeader.clear(writer.buffer, 0);
+            writer.buffer.put(VirtioNetHeader.LENGTH, packet, packet.position(), length);
             packet.position(packet.limit());
-            return LibC.write(queueFds[0], writer.address, length) == length;
+            return writeFrame(writer, 1, VirtioNetHeader.LENGTH + length);
         } finally {
             writer.busy = false;
         }
     }
 
+    @Override
+    public void flush() {
+        if (!offloads) {
+            return;
+        }
+        Writer writer = writers.get();
+        // Only a thread that flushes may have packets held for it; one that never does (a transport
+        // without read batches) writes each packet at once rather than strand the last of a burst.
+        writer.flushes = true;
+        TcpCoalescer coalescer = writer.coalescer;
+        if (!coalescer.holding()) {
+            return;
+        }
+        writer.busy = true;
+        try {
+            if (closing) {
+                refused.add(coalescer.held());
+                coalescer.reset();
+                return;
+            }
+            writeFrame(writer, coalescer.held(), coalescer.release());
+        } finally {
+            writer.busy = false;
+        }
+    }
+
+    /** Writes the first {@code length} bytes of the writer's buffer; counts its packets when refused. */
+    private boolean writeFrame(Writer writer, int packets, int length) {
+        long n = LibC.write(queueFds[0], writer.address, length);
+        if (n == length) {
+            return true;
+        }
+        refused.add(packets);
+        if (n < 0 && !closing && refusalLogged.compareAndSet(false, true)) {
+            int errno = LibC.errno();
+            LOG.warning(() -> "TUN device " + name + " refused a write of " + packets + " packet(s) in " + length
+                    + " bytes: " + LibC.describe(errno) + " (further refusals are only counted)");
+        }
+        return false;
+    }
+
+    @Override
+    public long refusedWrites() {
+        return refused.sum();
+    }
+
     private Writer newWriter() {
-        Writer writer = new Writer();
+        Writer writer = new Writer(offloads);
         allWriters.add(writer);
         return writer;
     }
@@ -308,15 +459,33 @@ final class LinuxTunDevice implements TunDevice {
         }
     }
 
-    /** Per writing thread: a direct buffer for the packet copy, and the in-flight flag. */
+    /**
+     * Per writing thread: a direct buffer for the frame (virtio-net header and packet, or the packet
+     * alone without offloads), the coalescer that fills it, and the in-flight flag.
+     */
     private static final class Writer {
-        final ByteBuffer buffer = ByteBuffer.allocateDirect(MAX_PACKET);
+        final ByteBuffer buffer = ByteBuffer.allocateDirect(VirtioNetHeader.LENGTH + MAX_PACKET);
         final long address = Pointer.nativeValue(Native.getDirectBufferPointer(buffer));
+        final TcpCoalescer coalescer;
+        /** This thread calls {@link #flush()}; written and read by it only. */
+        boolean flushes;
         volatile boolean busy;
+
+        Writer(boolean offloads) {
+            this.coalescer = offloads ? new TcpCoalescer(buffer) : null;
+        }
+    }
+
+    /** The kernel refused IFF_VNET_HDR or an offload: worth a retry without them. */
+    private static final class OffloadsRefused extends IOException {
+        OffloadsRefused(String message) {
+            super(message);
+        }
     }
 
     @Override
     public String toString() {
-        return "TUN " + name + " (" + queueFds.length + (queueFds.length == 1 ? " queue)" : " queues)");
+        return "TUN " + name + " (" + queueFds.length + (queueFds.length == 1 ? " queue" : " queues")
+                + (offloads ? ", offloads)" : ")");
     }
 }

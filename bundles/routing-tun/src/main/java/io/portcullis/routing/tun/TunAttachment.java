@@ -5,6 +5,9 @@ import io.portcullis.api.net.IpNetwork;
 import io.portcullis.api.routing.NetworkPacketReceiver;
 import io.portcullis.api.routing.RoutingAttachment;
 import io.portcullis.api.routing.RoutingSpec;
+import io.portcullis.routing.tun.offload.PartialChecksum;
+import io.portcullis.routing.tun.offload.TcpSegmenter;
+import io.portcullis.routing.tun.offload.VirtioNetHeader;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -22,6 +25,9 @@ import java.util.logging.Logger;
 /**
  * One endpoint's TUN device in use: a reader thread per device queue that hands packets to the
  * receiver, {@link #send} that writes clients' packets to the device, and the endpoint's NAT table.
+ * With offloads, readers cut the kernel's TCP super-packets into segments and complete partial
+ * checksums, and the device merges the segments each sending thread writes until it calls
+ * {@link #flush}.
  * <p>
  * Data path: each reader owns its batch of direct buffers and its counters (published once per
  * batch); senders share nothing but {@link LongAdder}s. Control path (NAT updates, close) runs
@@ -47,7 +53,6 @@ final class TunAttachment implements RoutingAttachment {
     private final LongAdder bytesToNetwork = new LongAdder();
     private final LongAdder malformedFromClients = new LongAdder();
     private final LongAdder outsideFromClients = new LongAdder();
-    private final LongAdder writeDrops = new LongAdder();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicBoolean receiverFailureLogged = new AtomicBoolean();
     private volatile List<IpNetwork> routedNetworks;
@@ -105,45 +110,35 @@ final class TunAttachment implements RoutingAttachment {
     // ---- data path: network -> clients
 
     private void readLoop(int queue) {
-        int batchSize = Math.max(1, Math.min(MAX_BATCH, BATCH_BYTES / readBufferBytes));
+        boolean frames = device.offloads();
+        int bufferBytes = frames ? VirtioNetHeader.MAX_FRAME : readBufferBytes;
+        int batchSize = Math.max(1, Math.min(MAX_BATCH, BATCH_BYTES / bufferBytes));
         ByteBuffer[] batch = new ByteBuffer[batchSize];
         for (int i = 0; i < batchSize; i++) {
-            batch[i] = ByteBuffer.allocateDirect(readBufferBytes);
+            batch[i] = ByteBuffer.allocateDirect(bufferBytes);
         }
-        ReaderCounters counters = readerCounters[queue];
-        long packets = 0, bytes = 0, malformed = 0, outside = 0, failures = 0;
+        Reader reader = new Reader(readerCounters[queue]);
         try {
             while (true) {
                 int count = device.read(queue, batch);
                 if (count < 0) {
                     return;
                 }
+                reader.reads += count;
                 for (int i = 0; i < count && !closed.get(); i++) {
-                    ByteBuffer packet = batch[i];
-                    int verdict = filter.fromNetwork(packet);
-                    if (verdict == PacketFilter.MALFORMED) {
-                        malformed++;
-                    } else if (verdict == PacketFilter.OUTSIDE) {
-                        outside++;
+                    if (frames) {
+                        reader.frame(batch[i]);
                     } else {
-                        int length = packet.remaining();
-                        try {
-                            receiver.received(this, packet);
-                            packets++;
-                            bytes += length;
-                        } catch (RuntimeException e) {
-                            failures++;
-                            logReceiverFailure(e);
-                        }
+                        reader.packet(batch[i], false, 0, 0);
                     }
                 }
                 try {
                     receiver.batchEnd(this);
                 } catch (RuntimeException e) {
-                    failures++;
+                    reader.failures++;
                     logReceiverFailure(e);
                 }
-                counters.publish(packets, bytes, malformed, outside, failures);
+                reader.publish();
             }
         } catch (IOException e) {
             if (!closed.get()) {
@@ -157,7 +152,78 @@ final class TunAttachment implements RoutingAttachment {
                 engine.closeLater(this);
             }
         } finally {
-            counters.publish(packets, bytes, malformed, outside, failures);
+            reader.publish();
+        }
+    }
+
+    /**
+     * One reader thread's work on what it read: frames cut into packets, packets checked and handed
+     * to the receiver, and its counters, published once per batch.
+     */
+    private final class Reader {
+        final ReaderCounters counters;
+        final TcpSegmenter segmenter = new TcpSegmenter();
+        long reads, packets, bytes, malformed, outside, failures;
+
+        Reader(ReaderCounters counters) {
+            this.counters = counters;
+        }
+
+        /**
+         * A frame from a device with offloads: a plain packet, perhaps with its checksum to complete,
+         * or a TCP super-packet to cut into segments, handed over one after the other.
+         */
+        void frame(ByteBuffer frame) {
+            int end = frame.limit();
+            if (end < VirtioNetHeader.LENGTH) {
+                malformed++;
+                return;
+            }
+            int gsoType = VirtioNetHeader.gsoType(frame, 0);
+            int csumStart = VirtioNetHeader.csumStart(frame, 0);
+            if (gsoType == VirtioNetHeader.GSO_NONE) {
+                boolean partial = (VirtioNetHeader.flags(frame, 0) & VirtioNetHeader.F_NEEDS_CSUM) != 0;
+                frame.position(VirtioNetHeader.LENGTH);
+                packet(frame, partial, csumStart, VirtioNetHeader.csumOffset(frame, 0));
+                return;
+            }
+            if (!segmenter.begin(frame, VirtioNetHeader.LENGTH, end, gsoType, VirtioNetHeader.gsoSize(frame, 0),
+                    csumStart)) {
+                malformed++;
+                return;
+            }
+            while (!closed.get() && segmenter.next()) {
+                packet(frame, false, 0, 0);
+            }
+        }
+
+        /** Checks one packet (and completes its checksum if it is partial), then hands it over. */
+        void packet(ByteBuffer packet, boolean partialChecksum, int csumStart, int csumOffset) {
+            int start = packet.position();
+            int verdict = filter.fromNetwork(packet);
+            if (verdict == PacketFilter.PASS && partialChecksum
+                    && !PartialChecksum.complete(packet, start, packet.limit(), csumStart, csumOffset)) {
+                verdict = PacketFilter.MALFORMED;
+            }
+            if (verdict == PacketFilter.MALFORMED) {
+                malformed++;
+            } else if (verdict == PacketFilter.OUTSIDE) {
+                outside++;
+            } else {
+                int length = packet.remaining();
+                try {
+                    receiver.received(TunAttachment.this, packet);
+                    packets++;
+                    bytes += length;
+                } catch (RuntimeException e) {
+                    failures++;
+                    logReceiverFailure(e);
+                }
+            }
+        }
+
+        void publish() {
+            counters.publish(reads, packets, bytes, malformed, outside, failures);
         }
     }
 
@@ -180,27 +246,32 @@ final class TunAttachment implements RoutingAttachment {
             return;
         }
         int length = ipPacket.remaining();
-        if (device.write(ipPacket)) {
+        if (device.write(ipPacket)) { // refusals, now or of held packets later, the device counts
             packetsToNetwork.increment();
             bytesToNetwork.add(length);
-        } else {
-            writeDrops.increment();
         }
         ipPacket.limit(limit).position(limit);
     }
 
+    /** Writes the TCP segments the device holds for this thread, merged where they could be. */
+    @Override
+    public void flush() {
+        device.flush();
+    }
+
     TunStatistics statistics() {
-        long packets = 0, bytes = 0, malformed = malformedFromClients.sum(), failures = 0;
+        long reads = 0, packets = 0, bytes = 0, malformed = malformedFromClients.sum(), failures = 0;
         long outside = outsideFromClients.sum();
         for (ReaderCounters c : readerCounters) {
+            reads += c.reads;
             packets += c.packets;
             bytes += c.bytes;
             malformed += c.malformed;
             outside += c.outside;
             failures += c.failures;
         }
-        return new TunStatistics(packets, bytes, packetsToNetwork.sum(), bytesToNetwork.sum(), malformed, outside,
-                failures, writeDrops.sum());
+        return new TunStatistics(reads, packets, bytes, packetsToNetwork.sum(), bytesToNetwork.sum(), malformed,
+                outside, failures, device.refusedWrites());
     }
 
     // ---- control path
@@ -333,13 +404,15 @@ final class TunAttachment implements RoutingAttachment {
 
     /** One reader's counters: written by that reader once per batch, read by anyone. */
     private static final class ReaderCounters {
+        volatile long reads;
         volatile long packets;
         volatile long bytes;
         volatile long malformed;
         volatile long outside;
         volatile long failures;
 
-        void publish(long packets, long bytes, long malformed, long outside, long failures) {
+        void publish(long reads, long packets, long bytes, long malformed, long outside, long failures) {
+            this.reads = reads;
             this.packets = packets;
             this.bytes = bytes;
             this.malformed = malformed;

@@ -4,7 +4,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 
 /**
- * One TUN device as the engine sees it: IP packets in and out, in batches, with no framing.
+ * One TUN device as the engine sees it: IP packets in and out, in batches, with no framing but, with
+ * offloads, a virtio-net header in front of each packet read.
  * The Linux implementation is {@link LinuxTunDevice}; tests put an in-memory device in its place.
  * <p>
  * Threading: each queue is read by one thread only; {@link #write} may be called from any thread.
@@ -21,22 +22,40 @@ interface TunDevice extends AutoCloseable {
     int queues();
 
     /**
-     * Reads up to {@code packets.length} packets from one queue. Blocks until at least one packet
-     * is there or the device is woken for shutdown. Packet {@code i} is left in {@code packets[i]}
-     * between position 0 and its limit; the buffers must be direct and must be the same array on
-     * every call for one queue (implementations may remember their addresses).
+     * Whether the device was opened with offloads: every frame {@link #read} returns then starts
+     * with a {@link io.portcullis.routing.tun.offload.VirtioNetHeader} and may be a TCP super-packet
+     * of up to 64 KiB or carry a partial checksum, and {@link #write} may hold packets until
+     * {@link #flush}. False also when offloads were asked for but the kernel refused them.
+     */
+    boolean offloads();
+
+    /**
+     * Reads up to {@code packets.length} frames from one queue: IP packets, each behind a virtio-net
+     * header when the device has {@link #offloads}. Blocks until at least one frame is there or the
+     * device is woken for shutdown. Frame {@code i} is left in {@code packets[i]} between position 0
+     * and its limit (a frame larger than the buffer is cut short); the buffers must be direct and
+     * must be the same array on every call for one queue (implementations may remember their addresses).
      *
-     * @return the number of packets read, or -1 once the device is shutting down
+     * @return the number of frames read, or -1 once the device is shutting down
      * @throws IOException when the device failed or went away; reading it again is pointless
      */
     int read(int queue, ByteBuffer[] packets) throws IOException;
 
     /**
      * Writes one IP packet, the bytes between position and limit, which are consumed. Never blocks.
+     * With offloads, a TCP segment may be held to go out with the next ones of its flow written by
+     * the same thread; whatever is held goes out, in order, before any other packet of that thread
+     * and at the latest at its next {@link #flush}.
      *
-     * @return false when the packet was dropped (device closing, packet too large, kernel refused)
+     * @return false when the packet was dropped at once (device closing, packet too large, kernel refused)
      */
     boolean write(ByteBuffer packet);
+
+    /** Writes what {@link #write} holds for the calling thread. Never blocks. */
+    void flush();
+
+    /** Packets the device dropped since it was opened, including held ones dropped when they went out. */
+    long refusedWrites();
 
     /** Makes blocked and later reads return -1 and later writes return false. Idempotent. */
     void wakeup();
@@ -54,9 +73,10 @@ interface TunDevice extends AutoCloseable {
          * @param name  an exact name that must not exist yet, or a pattern ending in {@code %d}
          *              for the kernel to number
          * @param queues number of queues, 1 for a single-queue device
-         * @param maxPacket size of the largest packet the device reads
+         * @param maxPacket size of the largest packet the device reads (without offloads)
+         * @param offloads ask for checksum and TCP segmentation offloads; see {@link TunDevice#offloads()}
          * @throws IOException with a message that says what failed and what to do
          */
-        TunDevice open(String name, int queues, int maxPacket) throws IOException;
+        TunDevice open(String name, int queues, int maxPacket, boolean offloads) throws IOException;
     }
 }

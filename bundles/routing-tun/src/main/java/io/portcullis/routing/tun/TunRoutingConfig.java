@@ -33,6 +33,12 @@ public @interface TunRoutingConfig {
                     + "endpoint attaches and it is off. It is left on when the endpoint closes.")
     boolean ipForwarding() default true;
 
+    @AttributeDefinition(name = "Offloads",
+            description = "Let the kernel hand TCP to the devices as super-packets of up to 64 KiB with checksums "
+                    + "left to complete, and take the same (checksum and TCP segmentation offload, IFF_VNET_HDR): "
+                    + "far fewer system calls per GB. Turned off by itself where the kernel refuses it.")
+    boolean offloads() default true;
+
     @AttributeDefinition(name = "ip command",
             description = "The iproute2 ip command, by name (searched in PATH, /usr/sbin and /sbin) or absolute path.")
     String ipCommand() default "ip";

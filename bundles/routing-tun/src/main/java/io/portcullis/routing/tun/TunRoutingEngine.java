@@ -93,7 +93,7 @@ public class TunRoutingEngine implements RoutingEngine {
                 + settings.readerThreads() + " reader thread(s) per device, source NAT "
                 + (settings.sourceNat() ? "allowed" + settings.natOutInterface().map(i -> " via " + i).orElse("")
                 : "disabled") + ", IP forwarding " + (settings.ipForwarding() ? "turned on when needed" : "left alone")
-                + ")");
+                + ", offloads " + (settings.offloads() ? "on where the kernel has them" : "off") + ")");
     }
 
     @Override
@@ -154,7 +154,7 @@ public class TunRoutingEngine implements RoutingEngine {
         }
         int maxPacket = Math.min(LinuxTunDevice.MAX_PACKET, Math.max(spec.mtu(), 1500));
         TunDevice device = devices.open(requested.isEmpty() ? settings.interfacePrefix() + "%d" : requested,
-                settings.readerThreads(), maxPacket);
+                settings.readerThreads(), maxPacket, settings.offloads());
         Optional<String> table = nat ? Optional.of(NatRuleset.tableName(id)) : Optional.empty();
         boolean natApplied = false;
         try {
@@ -183,7 +183,8 @@ public class TunRoutingEngine implements RoutingEngine {
                     + spec.clientNetwork().prefixLength()
                     + (ipv6 == null ? "" : " and " + ipv6.getHostAddress() + "/"
                     + spec.clientNetworkIpv6().get().prefixLength())
-                    + ", MTU " + spec.mtu() + ", " + device.queues() + " queue(s); "
+                    + ", MTU " + spec.mtu() + ", " + device.queues() + " queue(s), "
+                    + (device.offloads() ? "offloads" : "no offloads") + "; "
                     + table.map(t -> "source NAT (table ip " + t + ") to " + spec.routedNetworks())
                     .orElse("no source NAT; routed networks " + spec.routedNetworks()));
             return attachment;

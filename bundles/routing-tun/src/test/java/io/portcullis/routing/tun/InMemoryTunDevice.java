@@ -5,22 +5,32 @@ import java.nio.ByteBuffer;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
-/** A TUN device in memory: tests inject what "the kernel" sends and read what the engine wrote. */
+/**
+ * A TUN device in memory: tests inject what "the kernel" sends and read what the engine wrote.
+ * With offloads, injected frames must carry their virtio-net header; writes are recorded as the
+ * packets given (no merging) and flushes are counted.
+ */
 final class InMemoryTunDevice implements TunDevice {
 
     final String name;
     final int queues;
     final int maxPacket;
+    final boolean offloads;
+    final AtomicInteger flushes = new AtomicInteger();
+    final AtomicLong refused = new AtomicLong();
     final BlockingQueue<Object> fromKernel = new LinkedBlockingQueue<>();
     final BlockingQueue<byte[]> toKernel = new LinkedBlockingQueue<>();
     volatile boolean woken;
     volatile boolean closed;
 
-    InMemoryTunDevice(String name, int queues, int maxPacket) {
+    InMemoryTunDevice(String name, int queues, int maxPacket, boolean offloads) {
         this.name = name;
         this.queues = queues;
         this.maxPacket = maxPacket;
+        this.offloads = offloads;
     }
 
     /** A packet for the engine to read. */
@@ -41,6 +51,11 @@ final class InMemoryTunDevice implements TunDevice {
     @Override
     public int queues() {
         return queues;
+    }
+
+    @Override
+    public boolean offloads() {
+        return offloads;
     }
 
     @Override
@@ -69,12 +84,24 @@ final class InMemoryTunDevice implements TunDevice {
     @Override
     public boolean write(ByteBuffer packet) {
         if (woken) {
+            packet.position(packet.limit());
+            refused.incrementAndGet();
             return false;
         }
         byte[] copy = new byte[packet.remaining()];
         packet.get(copy);
         toKernel.add(copy);
         return true;
+    }
+
+    @Override
+    public void flush() {
+        flushes.incrementAndGet();
+    }
+
+    @Override
+    public long refusedWrites() {
+        return refused.get();
     }
 
     @Override

@@ -10,6 +10,11 @@ final class TestConfigs {
 
     static TunRoutingConfig config(String prefix, boolean sourceNat, String natOut, int readers, boolean forwarding,
                                    String ip, String nft) {
+        return config(prefix, sourceNat, natOut, readers, forwarding, true, ip, nft);
+    }
+
+    static TunRoutingConfig config(String prefix, boolean sourceNat, String natOut, int readers, boolean forwarding,
+                                   boolean offloads, String ip, String nft) {
         return new TunRoutingConfig() {
             @Override public Class<? extends Annotation> annotationType() { return TunRoutingConfig.class; }
             @Override public String interfacePrefix() { return prefix; }
@@ -17,6 +22,7 @@ final class TestConfigs {
             @Override public String natOutInterface() { return natOut; }
             @Override public int readerThreads() { return readers; }
             @Override public boolean ipForwarding() { return forwarding; }
+            @Override public boolean offloads() { return offloads; }
             @Override public String ipCommand() { return ip; }
             @Override public String nftCommand() { return nft; }
         };

@@ -249,7 +249,7 @@ class TunIntegrationTest {
 
     @Test
     void trafficToARoutedNetworkLeavesMasqueraded() throws Exception {
-        LinuxTunDevice upstream = inNamespace(() -> LinuxTunDevice.open("pcltu%d", 1, 1500));
+        LinuxTunDevice upstream = inNamespace(() -> LinuxTunDevice.open("pcltu%d", 1, 1500, false));
         ExecutorService reader = Executors.newSingleThreadExecutor();
         try {
             InetAddress upstreamOwn = TunRoutingEngine.firstHost(upstreamNetwork, true, "");
@@ -315,7 +315,7 @@ class TunIntegrationTest {
         try {
             Future<?> attempt = unprivileged.submit(() -> {
                 NetNs.dropNetAdmin(); // this thread only, and it ends with the test
-                return LinuxTunDevice.open("pcltx%d", 1, 1500);
+                return LinuxTunDevice.open("pcltx%d", 1, 1500, true);
             });
             ExecutionException e = assertThrows(ExecutionException.class, () -> attempt.get(10, TimeUnit.SECONDS));
             assertInstanceOf(java.io.IOException.class, e.getCause());
@@ -338,6 +338,153 @@ class TunIntegrationTest {
         assertTrue(Thread.getAllStackTraces().keySet().stream()
                 .noneMatch(t -> t.getName().startsWith("portcullis-tun-" + name + "-")), "readers gone");
         attachment = null;
+    }
+
+    @Test
+    void offloadsAreTurnedOnOrLeftOffWhereTheKernelRefusesThem() throws Exception {
+        LinuxTunDevice offloaded = inNamespace(() -> LinuxTunDevice.open("pcltg%d", 2, 1500, true));
+        try {
+            assertTrue(offloaded.offloads());
+            assertEquals(10, offloaded.vnetHeaderSize(), "TUNSETVNETHDRSZ took");
+        } finally {
+            offloaded.wakeup();
+            offloaded.close();
+        }
+        // An offload bit no kernel knows stands for a kernel that refuses TUNSETOFFLOAD.
+        LinuxTunDevice plain = inNamespace(() -> LinuxTunDevice.open("pcltg%d", 1, 1500,
+                LinuxTunDevice.TCP_OFFLOADS | 1 << 30));
+        try {
+            assertFalse(plain.offloads());
+            assertEquals(0, plain.vnetHeaderSize());
+            assertTrue(LOG.stream().anyMatch(m -> m.startsWith("TUN offloads are not available here (TUNSETOFFLOAD")),
+                    LOG.toString());
+            assertTrue(check("ip", "-n", ns, "-o", "link", "show", "dev", plain.name()).contains(plain.name()),
+                    "made again, without offloads");
+        } finally {
+            plain.wakeup();
+            plain.close();
+        }
+    }
+
+    /**
+     * A real TCP connection through the engine's device and a client's TUN device in a second
+     * namespace, bridged the way the endpoint does it (receiver -> client device; client device ->
+     * send, flush after each read batch): megabytes each way arrive intact, the kernel hands over
+     * super-packets (fewer reads than packets), and merged writes reach it (fewer device receives
+     * than packets written).
+     */
+    @Test
+    void withOffloadsATcpTransferCrossesTheDeviceIntactBothWays() throws Exception {
+        String clientNs = ns + "-c";
+        check("ip", "netns", "add", clientNs);
+        ExecutorService inClient = Executors.newSingleThreadExecutor(NetNs.threads(clientNs, "pcltest-client-ns"));
+        LinuxTunDevice clientTun = null;
+        Thread bridge = null;
+        try {
+            clientTun = inClient.submit(() -> LinuxTunDevice.open("pclc%d", 1, 1500, false)).get(10, TimeUnit.SECONDS);
+            String dev = clientTun.name();
+            InetAddress client = host(clients, 2);
+            InetAddress client6 = host(clients6, 2);
+            check("ip", "-n", clientNs, "link", "set", "lo", "up");
+            check("ip", "-n", clientNs, "address", "add", client.getHostAddress() + "/24", "dev", dev);
+            check("ip", "-n", clientNs, "address", "add", client6.getHostAddress() + "/64", "dev", dev, "nodad");
+            check("ip", "-n", clientNs, "link", "set", "dev", dev, "mtu", "1400", "up");
+            receiver.forwardTo = clientTun;
+            LinuxTunDevice fromClient = clientTun;
+            bridge = new Thread(() -> {
+                ByteBuffer[] batch = new ByteBuffer[32];
+                for (int i = 0; i < batch.length; i++) {
+                    batch[i] = ByteBuffer.allocateDirect(1500);
+                }
+                try {
+                    int n;
+                    while ((n = fromClient.read(0, batch)) >= 0) {
+                        for (int i = 0; i < n; i++) {
+                            attachment.send(batch[i]);
+                        }
+                        attachment.flush(); // as the endpoint does after each transport read batch
+                    }
+                } catch (java.io.IOException e) {
+                    LOG.add("bridge: " + e.getMessage());
+                }
+            }, "pcltest-bridge");
+            bridge.setDaemon(true);
+            bridge.start();
+
+            transfer(inClient, TunRoutingEngine.firstHost(clients, true, ""), 8 << 20);
+            transfer(inClient, TunRoutingEngine.firstHost(clients6, false, ""), 4 << 20);
+        } finally {
+            receiver.forwardTo = null;
+            if (clientTun != null) {
+                clientTun.wakeup();
+            }
+            if (bridge != null) {
+                bridge.join(5000);
+                assertFalse(bridge.isAlive(), "the bridge stopped");
+            }
+            if (clientTun != null) {
+                clientTun.close();
+            }
+            inClient.shutdownNow();
+            inClient.awaitTermination(5, TimeUnit.SECONDS);
+            run("ip", "netns", "del", clientNs);
+        }
+    }
+
+    /** Sends {@code bytes} from the server (in the engine's namespace) to the client and back. */
+    private void transfer(ExecutorService inClient, InetAddress server, int bytes) throws Exception {
+        byte[] down = new byte[bytes];
+        byte[] up = new byte[bytes];
+        new SecureRandom().nextBytes(down);
+        new SecureRandom().nextBytes(up);
+        TunStatistics before = attachment.statistics();
+        long deviceReceivedBefore = deviceCounter("rx_packets");
+        ExecutorService serverSide = Executors.newSingleThreadExecutor();
+        try (java.net.ServerSocket listener = inNamespace(() -> new java.net.ServerSocket(0, 1, server))) {
+            listener.setSoTimeout(20_000);
+            Future<byte[]> served = serverSide.submit(() -> {
+                try (java.net.Socket socket = listener.accept()) {
+                    socket.setSoTimeout(20_000);
+                    socket.getOutputStream().write(down);
+                    socket.getOutputStream().flush();
+                    return socket.getInputStream().readNBytes(bytes);
+                }
+            });
+            byte[] received = inClient.submit(() -> {
+                try (java.net.Socket socket = new java.net.Socket()) {
+                    socket.connect(new InetSocketAddress(server, listener.getLocalPort()), 10_000);
+                    socket.setSoTimeout(20_000);
+                    byte[] got = socket.getInputStream().readNBytes(bytes);
+                    socket.getOutputStream().write(up);
+                    socket.getOutputStream().flush();
+                    socket.shutdownOutput();
+                    socket.getInputStream().read(); // until the server closes
+                    return got;
+                }
+            }).get(60, TimeUnit.SECONDS);
+            assertArrayEquals(down, received, "network -> client, through " + server.getHostAddress());
+            assertArrayEquals(up, served.get(60, TimeUnit.SECONDS), "client -> network");
+        } finally {
+            serverSide.shutdownNow();
+        }
+        TunStatistics after = attachment.statistics();
+        long reads = after.readsFromNetwork() - before.readsFromNetwork();
+        long packetsDown = after.packetsFromNetwork() - before.packetsFromNetwork();
+        long packetsUp = after.packetsToNetwork() - before.packetsToNetwork();
+        long deviceReceived = deviceCounter("rx_packets") - deviceReceivedBefore;
+        System.out.printf("%s: network -> client %d packets in %d reads; client -> network %d packets in %d writes; %s%n",
+                server.getHostAddress(), packetsDown, reads, packetsUp, deviceReceived, after);
+        assertEquals(0, after.malformed(), after.toString());
+        assertEquals(0, after.writeDrops(), after.toString());
+        assertTrue(reads < packetsDown, "TCP super-packets were read and cut: " + reads + " reads, " + packetsDown
+                + " packets");
+        assertTrue(deviceReceived < packetsUp, "segments were merged: the kernel received " + deviceReceived
+                + " frames for " + packetsUp + " packets");
+    }
+
+    private long deviceCounter(String name) {
+        return Long.parseLong(check("ip", "netns", "exec", ns, "cat",
+                "/sys/class/net/" + attachment.interfaceName() + "/statistics/" + name));
     }
 
     /** Waits for a UDP packet to a port; the reader threads may hand packets over in any order. */

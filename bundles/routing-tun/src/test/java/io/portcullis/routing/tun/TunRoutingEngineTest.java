@@ -4,6 +4,8 @@ import io.portcullis.api.net.IpNetwork;
 import io.portcullis.api.routing.NetworkPacketReceiver;
 import io.portcullis.api.routing.RoutingAttachment;
 import io.portcullis.api.routing.RoutingSpec;
+import io.portcullis.routing.tun.offload.TcpPackets;
+import io.portcullis.routing.tun.offload.VirtioNetHeader;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -33,12 +35,17 @@ class TunRoutingEngineTest {
     private volatile IOException openFailure;
     private TunRoutingEngine engine;
 
-    private final TunDevice.Factory factory = (name, queues, maxPacket) -> {
+    /** Whether the in-memory "kernel" grants offloads when asked (the real one may refuse them). */
+    private volatile boolean kernelOffloads;
+    private volatile Boolean offloadsAskedFor;
+    private final TunDevice.Factory factory = (name, queues, maxPacket, offloads) -> {
+        offloadsAskedFor = offloads;
         if (openFailure != null) {
             throw openFailure;
         }
         InMemoryTunDevice device = new InMemoryTunDevice(
-                name.replace("%d", Integer.toString(deviceNumber.getAndIncrement())), queues, maxPacket);
+                name.replace("%d", Integer.toString(deviceNumber.getAndIncrement())), queues, maxPacket,
+                offloads && kernelOffloads);
         devices.add(device);
         return device;
     };
@@ -85,8 +92,16 @@ class TunRoutingEngineTest {
         volatile boolean countOnly;
         final java.util.concurrent.atomic.AtomicLong counted = new java.util.concurrent.atomic.AtomicLong();
 
+        /** When set, packets go on to this device (a client's end of the tunnel) and are not kept. */
+        volatile TunDevice forwardTo;
+
         @Override
         public void received(RoutingAttachment attachment, ByteBuffer ipPacket) {
+            TunDevice forward = forwardTo;
+            if (forward != null) {
+                forward.write(ipPacket);
+                return;
+            }
             if (countOnly) {
                 counted.incrementAndGet();
                 return;
@@ -286,6 +301,94 @@ class TunRoutingEngineTest {
         assertEquals(1, attachment.statistics().writeDrops());
         // the endpoint id is free again
         assertNotNull(attach(engine, spec("a", true), collector()));
+    }
+
+    @Test
+    void withOffloadsTcpSuperPacketsReachTheReceiverAsSegmentsInOneBatch() throws Exception {
+        kernelOffloads = true;
+        Collector receiver = collector();
+        TunAttachment attachment = attach(engine(), spec("a", true, "192.168.1.0/24"), receiver);
+        InMemoryTunDevice device = devices.get(0);
+        assertTrue(device.offloads);
+        for (boolean v6 : new boolean[]{false, true}) {
+            TcpPackets.Segment first = new TcpPackets.Segment();
+            if (v6) {
+                first.v6();
+                first.source = ip("2001:db8::1").getAddress();
+                first.destination = ip("fd00:8::7").getAddress();
+            } else {
+                first.source = ip("192.168.1.10").getAddress();
+                first.destination = ip("10.8.0.7").getAddress();
+            }
+            byte[] payload = new byte[3 * 1000 + 1];
+            new java.util.Random(3).nextBytes(payload);
+            TcpPackets.Segment whole = first.copy();
+            whole.payload = payload;
+            whole.flags = TcpPackets.ACK | TcpPackets.PSH;
+            byte[] superPacket = whole.build();
+            int ip = v6 ? 40 : 20;
+            device.inject(frame(VirtioNetHeader.F_NEEDS_CSUM, v6 ? VirtioNetHeader.GSO_TCPV6 : VirtioNetHeader.GSO_TCPV4,
+                    1000, ip, 16, superPacket));
+            for (int i = 0; i < 4; i++) {
+                TcpPackets.Segment expected = first.copy();
+                expected.sequence = (first.sequence + 1000L * i) & 0xffffffffL;
+                expected.id = (first.id + i) & 0xffff;
+                expected.payload = java.util.Arrays.copyOfRange(payload, 1000 * i, Math.min(payload.length, 1000 * (i + 1)));
+                expected.flags = TcpPackets.ACK | (i == 3 ? TcpPackets.PSH : 0);
+                assertArrayEquals(expected.build(), receiver.packets.poll(5, TimeUnit.SECONDS), "segment " + i);
+            }
+        }
+        TunStatistics stats = settled(attachment, s -> s.packetsFromNetwork() == 8);
+        assertEquals(2, stats.readsFromNetwork());
+        assertEquals(8, stats.packetsFromNetwork());
+        attachment.flush();
+        assertEquals(1, device.flushes.get(), "flush goes to the device, which holds what it merges");
+    }
+
+    @Test
+    void withOffloadsPartialChecksumsAreCompletedAndBadFramesAreCountedNotFatal() throws Exception {
+        kernelOffloads = true;
+        Collector receiver = collector();
+        TunAttachment attachment = attach(engine(), spec("a", true), receiver);
+        InMemoryTunDevice device = devices.get(0);
+        byte[] valid = udp(ip("192.0.2.1"), 53, ip("10.8.0.2"), 40000, "answer".getBytes());
+        byte[] partial = valid.clone();
+        long pseudo = TcpPackets.pseudo(ip("192.0.2.1").getAddress(), ip("10.8.0.2").getAddress(), valid.length - 20)
+                - 6 + 17;
+        int folded = ~TcpPackets.reference(new byte[0], 0, 0, pseudo) & 0xffff;
+        partial[26] = (byte) (folded >>> 8);
+        partial[27] = (byte) folded;
+        device.inject(new byte[]{1, 0, 0});                                                          // shorter than a header
+        device.inject(frame(0, VirtioNetHeader.GSO_UDP_L4, 100, 20, 6, valid));                      // not asked for
+        device.inject(frame(VirtioNetHeader.F_NEEDS_CSUM, 0, 0, 20, valid.length, partial));        // offset outside
+        device.inject(frame(VirtioNetHeader.F_NEEDS_CSUM, VirtioNetHeader.GSO_TCPV4, 1000, 20, 16, valid)); // UDP as TCP
+        device.inject(frame(0, 0, 0, 0, 0, new byte[]{0x45, 0}));                                    // a short packet
+        device.inject(frame(VirtioNetHeader.F_NEEDS_CSUM, 0, 0, 20, 6, partial));
+        device.inject(frame(VirtioNetHeader.F_DATA_VALID, 0, 0, 0, 0, valid));
+        assertArrayEquals(valid, receiver.packets.poll(5, TimeUnit.SECONDS), "checksum completed");
+        assertArrayEquals(valid, receiver.packets.poll(5, TimeUnit.SECONDS), "taken as it is");
+        TunStatistics stats = settled(attachment, s -> s.packetsFromNetwork() == 2);
+        assertEquals(5, stats.malformed(), stats.toString());
+        assertEquals(7, stats.readsFromNetwork());
+        assertTrue(attachment.isOpen());
+    }
+
+    @Test
+    void offloadsAreAskedForUnlessTurnedOff() throws Exception {
+        attach(engine(), spec("a", false), collector());
+        assertEquals(Boolean.TRUE, offloadsAskedFor);
+        assertFalse(devices.get(0).offloads, "the in-memory kernel refused them: plain packets");
+        engine.deactivate();
+        engine(TunRoutingSettings.from(TestConfigs.config("pcl", true, "", 1, true, false, "ip", "nft")));
+        attach(engine, spec("b", false), collector());
+        assertEquals(Boolean.FALSE, offloadsAskedFor);
+    }
+
+    private static byte[] frame(int flags, int gsoType, int gsoSize, int csumStart, int csumOffset, byte[] packet) {
+        ByteBuffer frame = ByteBuffer.allocate(VirtioNetHeader.LENGTH + packet.length);
+        VirtioNetHeader.write(frame, 0, flags, gsoType, 0, gsoSize, csumStart, csumOffset);
+        frame.put(VirtioNetHeader.LENGTH, packet);
+        return frame.array();
     }
 
     @Test

@@ -17,6 +17,7 @@ class TunRoutingSettingsTest {
         assertEquals(Optional.empty(), settings.natOutInterface());
         assertEquals(1, settings.readerThreads());
         assertTrue(settings.ipForwarding());
+        assertTrue(settings.offloads());
         assertEquals("ip", settings.ipCommand());
         assertEquals("nft", settings.nftCommand());
     }
@@ -28,6 +29,7 @@ class TunRoutingSettingsTest {
         assertEquals("vpn", settings.interfacePrefix());
         assertEquals(Optional.of("eth0"), settings.natOutInterface());
         assertEquals("/usr/sbin/ip", settings.ipCommand());
+        assertFalse(TunRoutingSettings.from(config("pcl", true, "", 1, true, false, "ip", "nft")).offloads());
     }
 
     @Test

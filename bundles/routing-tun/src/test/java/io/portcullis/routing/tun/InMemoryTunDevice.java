@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -59,26 +58,37 @@ final class InMemoryTunDevice implements TunDevice {
     }
 
     @Override
-    public int read(int queue, ByteBuffer[] packets) throws IOException {
+    public int readReady(int queue, ByteBuffer[] packets) throws IOException {
+        if (woken) {
+            return -1;
+        }
+        Object next = fromKernel.poll();
+        if (next instanceof IOException failure) {
+            throw failure;
+        }
+        if (next == null) {
+            return 0;
+        }
+        byte[] packet = (byte[]) next; // one packet per call keeps several reader queues simple
+        int n = Math.min(packet.length, packets[0].capacity()); // truncates, as the kernel does
+        packets[0].clear().put(packet, 0, n).flip();
+        return 1;
+    }
+
+    @Override
+    public boolean awaitReadable(int queue) {
         while (!woken) {
-            Object next;
+            if (!fromKernel.isEmpty()) {
+                return true;
+            }
             try {
-                next = fromKernel.poll(20, TimeUnit.MILLISECONDS);
+                Thread.sleep(1);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return -1;
-            }
-            if (next instanceof IOException failure) {
-                throw failure;
-            }
-            if (next != null) { // one packet per call keeps several reader queues simple
-                byte[] packet = (byte[]) next;
-                int n = Math.min(packet.length, packets[0].capacity()); // truncates, as the kernel does
-                packets[0].clear().put(packet, 0, n).flip();
-                return 1;
+                return false;
             }
         }
-        return -1;
+        return false;
     }
 
     @Override

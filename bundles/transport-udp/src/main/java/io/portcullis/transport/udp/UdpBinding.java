@@ -4,59 +4,64 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
-import io.netty.channel.unix.Socket;
 import io.portcullis.api.transport.PacketReceiver;
 import io.portcullis.api.transport.TransportBinding;
 import io.portcullis.api.transport.TransportStatistics;
 
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
-/** One listening datagram channel and the receiver it feeds. */
+/**
+ * One listening address and the receiver it feeds. With native epoll it is served by one socket per
+ * event loop (SO_REUSEPORT): the kernel hashes each client's address to one of them, so one client's
+ * packets always arrive on one thread while different clients use all cores.
+ */
 final class UdpBinding implements TransportBinding {
 
     private static final Logger LOG = Logger.getLogger(UdpBinding.class.getName());
 
     private final PacketReceiver receiver;
     private final Consumer<UdpBinding> onClose;
+    private final ThreadLocal<UdpSegmentSender> senders;
     private final AtomicBoolean closed = new AtomicBoolean();
-    private final LongAdder packetsReceived = new LongAdder();
-    private final LongAdder bytesReceived = new LongAdder();
-    private final LongAdder packetsSent = new LongAdder();
-    private final LongAdder bytesSent = new LongAdder();
-    private final LongAdder dropped = new LongAdder();
-    private volatile DatagramChannel channel;
-    // The channel's own socket, for sending from threads outside its event loop (TUN readers)
-    // straight away instead of through a task and a wake-up of the loop. The lock keeps close()
-    // from freeing the descriptor while a send is under way (a reused number would be another file).
-    private final ReentrantReadWriteLock directLock = new ReentrantReadWriteLock();
-    private Socket directSocket;
+    private final TrafficCounters counters = new TrafficCounters();
+    private volatile DatagramChannel[] channels; // the first one's address is the binding's
+    // sendmsg from threads outside the event loops; null without native epoll or JNA
+    private volatile DirectSendSocket directSocket;
+    // Packets queued on a channel from outside its event loop (no direct socket): flush() must push them.
+    private final AtomicBoolean queuedFromOutside = new AtomicBoolean();
 
-    UdpBinding(PacketReceiver receiver, Consumer<UdpBinding> onClose) {
+    UdpBinding(PacketReceiver receiver, Consumer<UdpBinding> onClose, ThreadLocal<UdpSegmentSender> senders) {
         this.receiver = receiver;
         this.onClose = onClose;
+        this.senders = senders;
     }
 
+    /** A handler for one of this binding's channels (one each: handlers are not shared). */
     ChannelHandler inboundHandler() {
         return new DatagramDispatcher();
     }
 
-    void attach(DatagramChannel channel) {
-        this.channel = channel;
-        if (channel instanceof EpollDatagramChannel epoll) {
-            directSocket = new Socket(epoll.fd().intValue()); // a view: never closed through it
+    TrafficCounters counters() {
+        return counters;
+    }
+
+    /** Takes over the bound channels; the first one's address is the binding's. */
+    void attach(List<DatagramChannel> bound, DirectSendSocket direct) {
+        this.directSocket = direct;
+        this.channels = bound.toArray(new DatagramChannel[0]);
+        for (DatagramChannel channel : bound) {
+            // One socket gone would move its clients to the others mid-session: end the whole binding.
+            channel.closeFuture().addListener(f -> close());
         }
-        channel.closeFuture().addListener(f -> close());
     }
 
     @Override
@@ -66,64 +71,77 @@ final class UdpBinding implements TransportBinding {
 
     @Override
     public InetSocketAddress localAddress() {
-        return channel.localAddress();
+        DatagramChannel[] chs = channels;
+        return chs == null ? null : chs[0].localAddress();
+    }
+
+    int socketCount() {
+        DatagramChannel[] chs = channels;
+        return chs == null ? 0 : chs.length;
     }
 
     @Override
     public void send(InetSocketAddress peer, ByteBuffer packet) {
-        DatagramChannel ch = channel;
-        if (ch == null || closed.get() || !ch.isActive()) {
-            dropped.increment();
+        DatagramChannel[] chs = channels;
+        if (chs == null || closed.get()) {
+            counters.dropped(1);
             packet.position(packet.limit());
             return;
         }
+        for (DatagramChannel ch : chs) {
+            if (ch.eventLoop().inEventLoop()) {
+                write(ch, peer, packet); // a reply made while handling a read: out at channelReadComplete
+                return;
+            }
+        }
+        DirectSendSocket direct = directSocket;
+        if (direct != null) {
+            UdpSegmentSender sender = senders.get();
+            if (sender == null) {
+                sender = new UdpSegmentSender();
+                senders.set(sender);
+            }
+            sender.send(direct, peer, packet);
+            return;
+        }
+        write(chs[0], peer, packet);
+        queuedFromOutside.set(true);
+    }
+
+    /** Queues on the channel until it is flushed: together (sendmmsg) and with one wake-up of its loop. */
+    private void write(DatagramChannel ch, InetSocketAddress peer, ByteBuffer packet) {
         int length = packet.remaining();
-        if (packet.isDirect() && !ch.eventLoop().inEventLoop() && sendDirect(peer, packet, length)) {
+        if (!ch.isActive()) {
+            counters.dropped(1);
+            packet.position(packet.limit());
             return;
         }
         ByteBuf copy = ch.alloc().directBuffer(length);
         copy.writeBytes(packet);
-        packetsSent.increment();
-        bytesSent.add(length);
-        DatagramPacket datagram = new DatagramPacket(copy, peer);
-        // Queued until flush(): replies made while handling a read batch go out at channelReadComplete,
-        // packets from other threads (a TUN reader's batch) at the caller's flush, together (sendmmsg)
-        // and with one wake-up of the event loop instead of one per packet.
-        ch.write(datagram, ch.voidPromise());
-    }
-
-    /** sendto(2) on the channel's socket from this thread; false when that path is not available. */
-    private boolean sendDirect(InetSocketAddress peer, ByteBuffer packet, int length) {
-        ReentrantReadWriteLock.ReadLock lock = directLock.readLock();
-        lock.lock();
-        try {
-            Socket socket = directSocket;
-            if (socket == null) {
-                return false;
-            }
-            int sent = socket.sendTo(packet, packet.position(), packet.limit(), peer.getAddress(), peer.getPort());
-            if (sent <= 0) {
-                dropped.increment(); // the socket's send buffer is full: drop, as a router would
-            } else {
-                packetsSent.increment();
-                bytesSent.add(length);
-            }
-            packet.position(packet.limit());
-            return true;
-        } catch (IOException e) {
-            dropped.increment();
-            packet.position(packet.limit());
-            return true;
-        } finally {
-            lock.unlock();
-        }
+        counters.sent(1, length);
+        ch.write(new DatagramPacket(copy, peer), ch.voidPromise());
     }
 
     @Override
     public void flush() {
-        DatagramChannel ch = channel;
-        if (ch != null) {
-            ch.flush();
+        UdpSegmentSender sender = senders.get();
+        if (sender != null) {
+            sender.flush();
+        }
+        DatagramChannel[] chs = channels;
+        if (chs == null) {
+            return;
+        }
+        for (DatagramChannel ch : chs) {
+            if (ch.eventLoop().inEventLoop()) {
+                ch.flush();
+            }
+        }
+        // From another thread a flush is a task and a wake-up of the loop: only when there is something.
+        if (queuedFromOutside.get() && queuedFromOutside.getAndSet(false)) {
+            for (DatagramChannel ch : chs) {
+                ch.flush();
+            }
         }
     }
 
@@ -134,14 +152,21 @@ final class UdpBinding implements TransportBinding {
 
     @Override
     public boolean isOpen() {
-        DatagramChannel ch = channel;
-        return !closed.get() && ch != null && ch.isOpen();
+        DatagramChannel[] chs = channels;
+        if (closed.get() || chs == null) {
+            return false;
+        }
+        for (DatagramChannel ch : chs) {
+            if (!ch.isOpen()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override
     public TransportStatistics statistics() {
-        return new TransportStatistics(packetsReceived.sum(), bytesReceived.sum(),
-                packetsSent.sum(), bytesSent.sum(), dropped.sum());
+        return counters.snapshot();
     }
 
     @Override
@@ -149,27 +174,36 @@ final class UdpBinding implements TransportBinding {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        directLock.writeLock().lock();
-        try {
-            directSocket = null;
-        } finally {
-            directLock.writeLock().unlock();
+        DirectSendSocket direct = directSocket;
+        if (direct != null) {
+            direct.close(); // before the channels: no sendmsg on a descriptor they free
         }
-        DatagramChannel ch = channel;
-        if (ch != null) {
-            ch.close();
+        DatagramChannel[] chs = channels;
+        if (chs != null) {
+            boolean onOwnLoop = false;
+            for (DatagramChannel ch : chs) {
+                ch.close();
+                onOwnLoop |= ch.eventLoop().inEventLoop();
+            }
+            if (!onOwnLoop) {
+                // So that the port is free when close() returns (a loop cannot wait for its own task).
+                for (DatagramChannel ch : chs) {
+                    ch.closeFuture().awaitUninterruptibly(2, TimeUnit.SECONDS);
+                }
+            }
         }
         onClose.accept(this);
         try {
             receiver.bindingClosed(this);
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "receiver failed on close of UDP binding " + ch, e);
+            LOG.log(Level.WARNING, "receiver failed on close of UDP binding " + this, e);
         }
     }
 
     @Override
     public String toString() {
-        return "udp " + (channel == null ? "(unbound)" : channel.localAddress());
+        InetSocketAddress local = localAddress();
+        return "udp " + (local == null ? "(unbound)" : local);
     }
 
     /** Hands each datagram to the receiver; a failure drops that datagram only. */
@@ -178,26 +212,29 @@ final class UdpBinding implements TransportBinding {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket datagram) {
             ByteBuf content = datagram.content();
-            int length = content.readableBytes();
-            packetsReceived.increment();
-            bytesReceived.add(length);
+            counters.received(content.readableBytes());
             try {
                 receiver.received(UdpBinding.this, datagram.sender(), content.nioBuffer());
             } catch (RuntimeException e) {
-                dropped.increment();
+                counters.dropped(1);
                 LOG.log(Level.FINE, "receiver dropped a datagram from " + datagram.sender(), e);
             }
         }
 
         @Override
         public void channelReadComplete(ChannelHandlerContext ctx) {
+            try {
+                receiver.batchEnd(UdpBinding.this); // e.g. the TUN writes this read caused go out together
+            } catch (RuntimeException e) {
+                LOG.log(Level.FINE, "receiver failed at the end of a read batch on " + ctx.channel().localAddress(), e);
+            }
             ctx.flush();
         }
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             // ICMP port unreachable and the like surface here; they never close a UDP listener.
-            dropped.increment();
+            counters.dropped(1);
             LOG.log(Level.FINE, "UDP socket error on " + ctx.channel().localAddress(), cause);
         }
     }

@@ -1,8 +1,9 @@
 package io.portcullis.transport.udp;
 
 import io.netty.bootstrap.Bootstrap;
-import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.IoHandlerFactory;
@@ -15,6 +16,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
 import io.portcullis.api.transport.PacketReceiver;
 import io.portcullis.api.transport.Transport;
 import io.portcullis.api.transport.TransportBinding;
@@ -23,11 +25,14 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.metatype.annotations.Designate;
 
+import java.net.BindException;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -35,8 +40,9 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The {@code udp} transport: each binding is one Netty datagram channel; all share one event loop
- * group (native epoll where the platform has it, NIO elsewhere).
+ * The {@code udp} transport. All bindings share one event loop group (native epoll where the
+ * platform has it, NIO elsewhere); with epoll and more than one loop, each binding listens with one
+ * socket per loop (SO_REUSEPORT), so that reads use every core.
  */
 @Component(
         service = Transport.class,
@@ -52,20 +58,53 @@ public class UdpTransport implements Transport {
     // Room for the largest OpenVPN packet a 9000-byte tunnel MTU makes; a longer datagram would be cut.
     static final int MAX_DATAGRAM_BYTES = 9216;
     static final int DATAGRAMS_PER_READ = 16;
+    // A GRO read can hold up to 64 coalesced datagrams of one client: the kernel needs the whole 64 KiB.
+    static final int GRO_READ_BYTES = 65536;
+
     private final Set<UdpBinding> bindings = ConcurrentHashMap.newKeySet();
     private final UdpTransportSettings settings;
     private final EventLoopGroup group;
+    private final List<EventLoop> loops = new ArrayList<>();
     private final boolean nativeEpoll;
+    private final boolean directSend; // sendmsg through JNA from threads outside the loops
+    private final boolean gso;
+    // Per sending thread, shared by all bindings, so that a thread's flush() pushes out its whole batch.
+    private final ThreadLocal<UdpSegmentSender> senders = new ThreadLocal<>();
 
     @Activate
     public UdpTransport(UdpTransportConfig config) {
         this.settings = UdpTransportSettings.from(config);
         this.nativeEpoll = Epoll.isAvailable();
+        this.directSend = nativeEpoll && sendmsgLoads();
+        this.gso = directSend && settings.gso() && EpollDatagramChannel.isSegmentedDatagramPacketSupported();
         IoHandlerFactory io = nativeEpoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         this.group = new MultiThreadIoEventLoopGroup(settings.eventLoopThreads(),
                 new DefaultThreadFactory("portcullis-udp", true), io);
+        for (EventExecutor loop : group) {
+            loops.add((EventLoop) loop);
+        }
         LOG.info(() -> "UDP transport ready (" + (nativeEpoll ? "native epoll" : "NIO") + ", "
-                + settings.eventLoopThreads() + " threads, default " + settings.defaultAddress() + ")");
+                + settings.eventLoopThreads() + " threads, GSO " + onOff(gso) + ", GRO " + onOff(nativeEpoll && settings.gro())
+                + ", default " + settings.defaultAddress() + ")");
+        if (settings.gso() && directSend && !gso) {
+            LOG.info("UDP GSO is on in the settings but this kernel has no UDP_SEGMENT (before 4.18): "
+                    + "one datagram per system call");
+        }
+    }
+
+    private static boolean sendmsgLoads() {
+        try {
+            SendmsgLibrary.load();
+            return true;
+        } catch (RuntimeException | LinkageError e) {
+            LOG.log(Level.WARNING, "sendmsg through JNA is not available (" + e
+                    + "); packets from TUN readers go through the event loops", e);
+            return false;
+        }
+    }
+
+    private static String onOff(boolean on) {
+        return on ? "on" : "off";
     }
 
     @Override
@@ -81,30 +120,93 @@ public class UdpTransport implements Transport {
                     "the UDP transport is stopping; bind again once it is back in the registry"));
         }
         InetSocketAddress address = local != null ? local : settings.defaultAddress();
+        UdpBinding binding = new UdpBinding(receiver, bindings::remove, senders);
+        // One socket per loop with epoll; with NIO one socket, on the next loop (bindings share the loops).
+        List<EventLoop> targets = nativeEpoll ? loops : List.of((EventLoop) group.next());
+        int sockets = targets.size();
         CompletableFuture<TransportBinding> result = new CompletableFuture<>();
-        UdpBinding binding = new UdpBinding(receiver, bindings::remove);
+        bindOne(targets.get(0), address, binding, sockets > 1).whenComplete((first, firstFailure) -> {
+            if (firstFailure != null) {
+                result.completeExceptionally(new BindException(
+                        "cannot listen on UDP " + address + ": " + firstFailure.getMessage()));
+                return;
+            }
+            // The others join the first one's port, which is the real one when port 0 was asked for.
+            InetSocketAddress actual = first.localAddress();
+            List<CompletableFuture<DatagramChannel>> others = new ArrayList<>();
+            for (int i = 1; i < sockets; i++) {
+                others.add(bindOne(targets.get(i), actual, binding, true));
+            }
+            // Decide once every bind has settled, so that none that succeeds late is left open.
+            CompletableFuture.allOf(others.stream().map(f -> f.handle((ch, t) -> null)).toArray(CompletableFuture[]::new))
+                    .thenRun(() -> {
+                        List<DatagramChannel> channels = new ArrayList<>(List.of(first));
+                        Throwable failure = null;
+                        for (CompletableFuture<DatagramChannel> other : others) {
+                            try {
+                                channels.add(other.join());
+                            } catch (CompletionException e) {
+                                failure = failure == null ? e.getCause() : failure;
+                            }
+                        }
+                        if (failure != null) {
+                            channels.forEach(DatagramChannel::close);
+                            result.completeExceptionally(new BindException("cannot listen on UDP " + actual
+                                    + " with " + sockets + " sockets (SO_REUSEPORT, one per event loop): "
+                                    + failure.getMessage()));
+                            return;
+                        }
+                        start(binding, channels);
+                        result.complete(binding);
+                    });
+        });
+        return result;
+    }
+
+    private void start(UdpBinding binding, List<DatagramChannel> channels) {
+        DirectSendSocket direct = directSend
+                ? new DirectSendSocket(((EpollDatagramChannel) channels.get(0)).fd().intValue(), gso,
+                        binding.counters(), "udp " + channels.get(0).localAddress())
+                : null;
+        binding.attach(channels, direct);
+        bindings.add(binding);
+        for (DatagramChannel channel : channels) {
+            channel.config().setAutoRead(true); // only now: a packet must not reach the receiver before its binding is whole
+        }
+        LOG.info(() -> "UDP transport listening on " + binding.localAddress() + " with " + channels.size()
+                + (channels.size() == 1 ? " socket" : " sockets (SO_REUSEPORT, one per event loop)"));
+    }
+
+    private CompletableFuture<DatagramChannel> bindOne(EventLoop loop, InetSocketAddress address, UdpBinding binding,
+                                                       boolean reusePort) {
         Bootstrap bootstrap = new Bootstrap()
-                .group(group)
+                .group(loop)
                 .channel(nativeEpoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
                 .option(ChannelOption.SO_RCVBUF, settings.receiveBufferBytes())
                 .option(ChannelOption.SO_SNDBUF, settings.sendBufferBytes())
+                .option(ChannelOption.AUTO_READ, false)
                 .handler(binding.inboundHandler());
         if (nativeEpoll) {
-            // recvmmsg: up to DATAGRAMS_PER_READ datagrams per system call instead of one.
-            bootstrap.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, MAX_DATAGRAM_BYTES)
-                    .option(ChannelOption.RCVBUF_ALLOCATOR,
-                            new FixedRecvByteBufAllocator(MAX_DATAGRAM_BYTES * DATAGRAMS_PER_READ));
-        }
-        bootstrap.bind(address).addListener(future -> {
-            if (future.isSuccess()) {
-                Channel channel = ((io.netty.channel.ChannelFuture) future).channel();
-                binding.attach((DatagramChannel) channel);
-                bindings.add(binding);
-                LOG.info(() -> "UDP transport listening on " + binding.localAddress());
-                result.complete(binding);
+            bootstrap.option(EpollChannelOption.SO_REUSEPORT, reusePort);
+            if (settings.gro()) {
+                // Netty 4.2.18 splits a coalesced read into its datagrams only on its recvmsg path (its
+                // recvmmsg passes no room for the segment size, netty#17492): one read of 64 KiB each.
+                bootstrap.option(EpollChannelOption.UDP_GRO, true)
+                        .option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, 0)
+                        .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(GRO_READ_BYTES));
             } else {
-                result.completeExceptionally(new java.net.BindException(
-                        "cannot listen on UDP " + address + ": " + future.cause().getMessage()));
+                // recvmmsg: up to DATAGRAMS_PER_READ datagrams per system call instead of one.
+                bootstrap.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, MAX_DATAGRAM_BYTES)
+                        .option(ChannelOption.RCVBUF_ALLOCATOR,
+                                new FixedRecvByteBufAllocator(MAX_DATAGRAM_BYTES * DATAGRAMS_PER_READ));
+            }
+        }
+        CompletableFuture<DatagramChannel> result = new CompletableFuture<>();
+        bootstrap.bind(address).addListener((ChannelFuture future) -> {
+            if (future.isSuccess()) {
+                result.complete((DatagramChannel) future.channel());
+            } else {
+                result.completeExceptionally(future.cause());
             }
         });
         return result;

@@ -27,4 +27,15 @@ public @interface UdpTransportConfig {
     @AttributeDefinition(name = "Send buffer (bytes)",
             description = "SO_SNDBUF of each socket.")
     int sendBufferBytes() default 4 * 1024 * 1024;
+
+    @AttributeDefinition(name = "UDP GSO",
+            description = "Send runs of same-size packets to one client with one system call (UDP_SEGMENT); "
+                    + "needs Linux 4.18 or later. Turn off to send one datagram per call.")
+    boolean gso() default true;
+
+    @AttributeDefinition(name = "UDP GRO",
+            description = "Let the kernel hand over a client's datagrams coalesced (UDP_GRO, Linux 5.0 or later). "
+                    + "With Netty 4.2.18 this reads one socket buffer per system call instead of up to 16 "
+                    + "datagrams (recvmmsg): it pays off with network cards that coalesce, not on veth or loopback.")
+    boolean gro() default false;
 }

@@ -10,7 +10,7 @@ import java.net.InetSocketAddress;
  * so that an operator who mistyped a value in etc/io.portcullis.transport.udp.cfg knows what to fix.
  */
 record UdpTransportSettings(InetSocketAddress defaultAddress, int eventLoopThreads,
-                            int receiveBufferBytes, int sendBufferBytes) {
+                            int receiveBufferBytes, int sendBufferBytes, boolean gso, boolean gro) {
 
     static UdpTransportSettings from(UdpTransportConfig config) {
         InetAddress address = literalAddress("listenAddress", config.listenAddress());
@@ -27,7 +27,7 @@ record UdpTransportSettings(InetSocketAddress defaultAddress, int eventLoopThrea
         }
         return new UdpTransportSettings(new InetSocketAddress(address, port), threads,
                 bufferSize("receiveBufferBytes", config.receiveBufferBytes()),
-                bufferSize("sendBufferBytes", config.sendBufferBytes()));
+                bufferSize("sendBufferBytes", config.sendBufferBytes()), config.gso(), config.gro());
     }
 
     private static InetAddress literalAddress(String setting, String value) {

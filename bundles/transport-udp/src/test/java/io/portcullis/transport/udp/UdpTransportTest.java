@@ -4,6 +4,8 @@ import io.portcullis.api.transport.PacketReceiver;
 import io.portcullis.api.transport.TransportBinding;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.lang.annotation.Annotation;
 import java.net.DatagramPacket;
@@ -12,6 +14,17 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -65,17 +78,18 @@ class UdpTransportTest {
             }
             binding.flush();
             for (int i = 0; i < 50; i++) {
-                DatagramPacket reply = new DatagramPacket(new byte[1500], 1500);
-                client.receive(reply);
-                String text = new String(reply.getData(), 0, reply.getLength(), StandardCharsets.US_ASCII);
-                assertTrue(text.equals("packet " + i) || text.startsWith("heap "), text);
+                // One thread's packets to one peer keep their order, whatever buffer they came in.
+                assertEquals("packet " + i, receiveText(client));
+                assertEquals("heap " + i, receiveText(client));
             }
             assertEquals(100, binding.statistics().packetsSent());
             binding.close();
             direct.clear();
             direct.put((byte) 1).flip();
             binding.send(peer, direct);
+            binding.flush();
             assertEquals(100, binding.statistics().packetsSent());
+            assertEquals(1, binding.statistics().dropped());
         }
     }
 
@@ -157,6 +171,249 @@ class UdpTransportTest {
                 .getMessage().startsWith("eventLoopThreads:"));
     }
 
+    /** Issue 6: one socket per event loop; the kernel keeps each client on one of them. */
+    @Test
+    void severalSocketsShareThePortAndEachClientStaysOnOneThread() throws Exception {
+        transport = new UdpTransport(config("127.0.0.1", 0, 3));
+        Map<InetSocketAddress, Set<Thread>> threadsByPeer = new ConcurrentHashMap<>();
+        Map<InetSocketAddress, Set<Thread>> batchEndsByBinding = new ConcurrentHashMap<>();
+        PacketReceiver echo = new PacketReceiver() {
+            @Override
+            public void received(TransportBinding b, InetSocketAddress peer, ByteBuffer packet) {
+                threadsByPeer.computeIfAbsent(peer, p -> ConcurrentHashMap.newKeySet()).add(Thread.currentThread());
+                b.send(peer, packet);
+            }
+
+            @Override
+            public void batchEnd(TransportBinding b) {
+                batchEndsByBinding.computeIfAbsent(b.localAddress(), p -> ConcurrentHashMap.newKeySet())
+                        .add(Thread.currentThread());
+            }
+        };
+        TransportBinding binding = transport.bind(null, echo).toCompletableFuture().get(5, TimeUnit.SECONDS);
+        int port = binding.localAddress().getPort();
+        assertEquals(3, listeningSockets(port), "sockets on UDP port " + port);
+
+        List<DatagramSocket> clients = new ArrayList<>();
+        try {
+            for (int c = 0; c < 40; c++) {
+                DatagramSocket client = new DatagramSocket(0, InetAddress.getLoopbackAddress());
+                client.setSoTimeout(5000);
+                clients.add(client);
+                for (int i = 0; i < 5; i++) {
+                    byte[] out = ("client " + c + " packet " + i).getBytes(StandardCharsets.US_ASCII);
+                    client.send(new DatagramPacket(out, out.length, binding.localAddress()));
+                }
+            }
+            for (int c = 0; c < 40; c++) {
+                for (int i = 0; i < 5; i++) {
+                    assertEquals("client " + c + " packet " + i, receiveText(clients.get(c)));
+                }
+            }
+        } finally {
+            clients.forEach(DatagramSocket::close);
+        }
+        assertEquals(40, threadsByPeer.size());
+        threadsByPeer.forEach((peer, threads) -> assertEquals(1, threads.size(), peer + " arrived on " + threads));
+        Set<Thread> used = new HashSet<>();
+        threadsByPeer.values().forEach(used::addAll);
+        assertTrue(used.size() > 1, "40 clients all hashed to one socket: " + used);
+        assertTrue(batchEndsByBinding.get(binding.localAddress()).containsAll(used), "batchEnd on every reading thread");
+        var stats = binding.statistics();
+        assertEquals(200, stats.packetsReceived());
+        assertEquals(200, stats.packetsSent());
+        assertEquals(0, stats.dropped());
+
+        binding.close();
+        binding.close();
+        assertFalse(binding.isOpen());
+        assertEquals(0, listeningSockets(port), "every socket of the binding is closed");
+    }
+
+    @Test
+    void oneEventLoopListensWithOneSocket() throws Exception {
+        transport = new UdpTransport(config("127.0.0.1", 0, 1));
+        TransportBinding binding = transport.bind(null, echo()).toCompletableFuture().get(5, TimeUnit.SECONDS);
+        assertEquals(1, listeningSockets(binding.localAddress().getPort()));
+    }
+
+    /** A TUN reader's batch: runs of same-size packets, a shorter last one, with UDP GSO on and off. */
+    @ParameterizedTest(name = "gso={0}")
+    @ValueSource(booleans = {true, false})
+    void runsOfPacketsFromAnotherThreadArriveAsSeparateDatagramsInOrder(boolean gso) throws Exception {
+        transport = new UdpTransport(config("127.0.0.1", 0, 2, gso, false));
+        TransportBinding binding = transport.bind(null, (b, peer, packet) -> { }).toCompletableFuture()
+                .get(5, TimeUnit.SECONDS);
+        try (DatagramSocket peer = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            peer.setSoTimeout(5000);
+            InetSocketAddress to = (InetSocketAddress) peer.getLocalSocketAddress();
+            List<byte[]> sent = new ArrayList<>();
+            ByteBuffer scratch = ByteBuffer.allocateDirect(2048);
+            for (int i = 0; i < 10; i++) {
+                sent.add(sendFrom(scratch, binding, to, payload(i, 1200)));
+            }
+            sent.add(sendFrom(scratch, binding, to, payload(10, 500)));
+            // 70 equal packets: more than one sendmsg may carry (64 segments).
+            for (int i = 11; i < 81; i++) {
+                sent.add(sendFrom(scratch, binding, to, payload(i, 900)));
+            }
+            binding.flush();
+            for (byte[] expected : sent) {
+                assertArrayEquals(expected, receiveBytes(peer));
+            }
+        }
+        var stats = binding.statistics();
+        assertEquals(81, stats.packetsSent());
+        assertEquals(10 * 1200 + 500 + 70 * 900, stats.bytesSent());
+        assertEquals(0, stats.dropped());
+    }
+
+    @ParameterizedTest(name = "gso={0}")
+    @ValueSource(booleans = {true, false})
+    void runsInterleavedBetweenTwoPeersReachEachInOrder(boolean gso) throws Exception {
+        transport = new UdpTransport(config("127.0.0.1", 0, 2, gso, false));
+        TransportBinding binding = transport.bind(null, (b, peer, packet) -> { }).toCompletableFuture()
+                .get(5, TimeUnit.SECONDS);
+        try (DatagramSocket first = new DatagramSocket(0, InetAddress.getLoopbackAddress());
+             DatagramSocket second = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            first.setSoTimeout(5000);
+            second.setSoTimeout(5000);
+            InetSocketAddress a = (InetSocketAddress) first.getLocalSocketAddress();
+            InetSocketAddress b = (InetSocketAddress) second.getLocalSocketAddress();
+            List<byte[]> toFirst = new ArrayList<>();
+            List<byte[]> toSecond = new ArrayList<>();
+            ByteBuffer heap = ByteBuffer.allocate(2048); // a heap buffer, as control packets come
+            int n = 0;
+            for (int round = 0; round < 4; round++) {
+                for (int i = 0; i < 3; i++) {
+                    toFirst.add(sendFrom(heap, binding, a, payload(n++, 1300)));
+                }
+                for (int i = 0; i < 5; i++) {
+                    toSecond.add(sendFrom(heap, binding, b, payload(n++, 1300)));
+                }
+                toSecond.add(sendFrom(heap, binding, b, payload(n++, 40)));
+                toFirst.add(sendFrom(heap, binding, a, payload(n++, 1400))); // longer: a new run
+            }
+            binding.flush();
+            for (byte[] expected : toFirst) {
+                assertArrayEquals(expected, receiveBytes(first));
+            }
+            for (byte[] expected : toSecond) {
+                assertArrayEquals(expected, receiveBytes(second));
+            }
+        }
+        assertEquals(40, binding.statistics().packetsSent());
+    }
+
+    @Test
+    void packetsWaitingForFlushWhenTheBindingClosesAreCountedAsDropped() throws Exception {
+        transport = new UdpTransport(config("127.0.0.1", 0, 2));
+        TransportBinding binding = transport.bind(null, (b, peer, packet) -> { }).toCompletableFuture()
+                .get(5, TimeUnit.SECONDS);
+        InetSocketAddress nobody = new InetSocketAddress("127.0.0.1", 9);
+        ByteBuffer scratch = ByteBuffer.allocateDirect(2048);
+        for (int i = 0; i < 3; i++) {
+            sendFrom(scratch, binding, nobody, payload(i, 1000));
+        }
+        binding.close();
+        binding.flush();
+        binding.send(nobody, ByteBuffer.wrap(payload(4, 1000)));
+        binding.flush();
+        var stats = binding.statistics();
+        assertEquals(0, stats.packetsSent());
+        assertEquals(4, stats.dropped());
+    }
+
+    /** UDP GRO: a client's burst is handed over coalesced by the kernel and split again by Netty. */
+    @ParameterizedTest(name = "gro={0}")
+    @ValueSource(booleans = {true, false})
+    void aBurstFromOneClientArrivesAsSeparatePackets(boolean gro) throws Exception {
+        transport = new UdpTransport(config("127.0.0.1", 0, 2, true, gro));
+        BlockingQueue<byte[]> received = new LinkedBlockingQueue<>();
+        TransportBinding binding = transport.bind(null, (b, peer, packet) -> {
+            byte[] copy = new byte[packet.remaining()];
+            packet.get(copy);
+            received.add(copy);
+        }).toCompletableFuture().get(5, TimeUnit.SECONDS);
+        List<byte[]> sent = new ArrayList<>();
+        try (DatagramSocket client = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            for (int i = 0; i < 50; i++) {
+                byte[] out = payload(i, 1200);
+                client.send(new DatagramPacket(out, out.length, binding.localAddress()));
+                sent.add(out);
+            }
+            assertReceivedInOrder(sent, received);
+        }
+        // A GSO sender on loopback hands a GRO socket the whole run as one buffer: the real coalesced case.
+        // (Netty 4.2.18 with recvmmsg would hand it over as one 12500-byte packet.)
+        UdpTransport sender = new UdpTransport(config("127.0.0.1", 0, 1, true, false));
+        try {
+            TransportBinding from = sender.bind(null, (b, peer, packet) -> { }).toCompletableFuture()
+                    .get(5, TimeUnit.SECONDS);
+            ByteBuffer scratch = ByteBuffer.allocateDirect(2048);
+            List<byte[]> run = new ArrayList<>();
+            for (int i = 50; i < 60; i++) {
+                run.add(sendFrom(scratch, from, binding.localAddress(), payload(i, 1200)));
+            }
+            run.add(sendFrom(scratch, from, binding.localAddress(), payload(60, 500)));
+            from.flush();
+            assertReceivedInOrder(run, received);
+        } finally {
+            sender.deactivate();
+        }
+        assertTrue(received.isEmpty());
+        assertEquals(61, binding.statistics().packetsReceived());
+    }
+
+    private static void assertReceivedInOrder(List<byte[]> sent, BlockingQueue<byte[]> received) throws Exception {
+        for (int i = 0; i < sent.size(); i++) {
+            byte[] packet = received.poll(5, TimeUnit.SECONDS);
+            assertNotNull(packet, "packet " + i + " of " + sent.size());
+            assertArrayEquals(sent.get(i), packet, "packet " + i);
+        }
+    }
+
+    private static byte[] sendFrom(ByteBuffer scratch, TransportBinding binding, InetSocketAddress peer, byte[] bytes) {
+        scratch.clear();
+        scratch.put(bytes).flip();
+        binding.send(peer, scratch);
+        assertFalse(scratch.hasRemaining(), "send consumes the bytes");
+        return bytes;
+    }
+
+    private static byte[] payload(int seed, int length) {
+        byte[] bytes = new byte[length];
+        for (int i = 0; i < length; i++) {
+            bytes[i] = (byte) (seed * 31 + i);
+        }
+        return bytes;
+    }
+
+    private static byte[] receiveBytes(DatagramSocket socket) throws Exception {
+        DatagramPacket in = new DatagramPacket(new byte[65536], 65536);
+        socket.receive(in);
+        return Arrays.copyOf(in.getData(), in.getLength());
+    }
+
+    private static String receiveText(DatagramSocket socket) throws Exception {
+        return new String(receiveBytes(socket), StandardCharsets.US_ASCII);
+    }
+
+    /** UDP sockets bound to the port, as `ss -uln` shows them (IPv4 and dual-stack IPv6). */
+    private static int listeningSockets(int port) throws Exception {
+        String suffix = String.format(":%04X", port);
+        int count = 0;
+        for (String file : List.of("/proc/net/udp", "/proc/net/udp6")) {
+            for (String line : Files.readAllLines(Path.of(file))) {
+                String[] fields = line.trim().split("\\s+");
+                if (fields.length > 1 && fields[1].endsWith(suffix)) {
+                    count++;
+                }
+            }
+        }
+        return count;
+    }
+
     private static String roundTrip(DatagramSocket client, InetSocketAddress server, String text) throws Exception {
         byte[] out = text.getBytes(StandardCharsets.US_ASCII);
         client.send(new DatagramPacket(out, out.length, server));
@@ -170,6 +427,10 @@ class UdpTransportTest {
     }
 
     static UdpTransportConfig config(String address, int port, int threads) {
+        return config(address, port, threads, true, false);
+    }
+
+    static UdpTransportConfig config(String address, int port, int threads, boolean gso, boolean gro) {
         return new UdpTransportConfig() {
             @Override public Class<? extends Annotation> annotationType() { return UdpTransportConfig.class; }
             @Override public String listenAddress() { return address; }
@@ -177,6 +438,8 @@ class UdpTransportTest {
             @Override public int eventLoopThreads() { return threads; }
             @Override public int receiveBufferBytes() { return 1 << 20; }
             @Override public int sendBufferBytes() { return 1 << 20; }
+            @Override public boolean gso() { return gso; }
+            @Override public boolean gro() { return gro; }
         };
     }
 }

@@ -149,6 +149,15 @@ final class TcpBinding implements TransportBinding {
         }
     }
 
+    /** The end of one read of a connection's socket: the receiver pushes out what it caused. */
+    void batchEnd() {
+        try {
+            receiver.batchEnd(this);
+        } catch (RuntimeException e) {
+            LOG.log(Level.FINE, "receiver failed at the end of a read batch", e);
+        }
+    }
+
     void countDropped() {
         dropped.increment();
     }

@@ -105,6 +105,9 @@ final class TcpConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         reading = false;
+        if (registered) {
+            binding.batchEnd();
+        }
         ctx.flush();
     }
 

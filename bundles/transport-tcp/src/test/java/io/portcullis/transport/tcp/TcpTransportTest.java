@@ -84,6 +84,34 @@ class TcpTransportTest {
     }
 
     @Test
+    void theEndOfEachReadIsToldAfterItsPackets() throws Exception {
+        transport = new TcpTransport(config(1024, 10));
+        BlockingQueue<String> events = new LinkedBlockingQueue<>();
+        PacketReceiver recorder = new PacketReceiver() {
+            @Override
+            public void received(TransportBinding b, InetSocketAddress peer, ByteBuffer packet) {
+                byte[] bytes = new byte[packet.remaining()];
+                packet.get(bytes);
+                events.add(new String(bytes, StandardCharsets.US_ASCII));
+            }
+
+            @Override
+            public void batchEnd(TransportBinding b) {
+                events.add("batch end");
+            }
+        };
+        TransportBinding binding = bind(recorder);
+        try (Socket client = connect(binding)) {
+            OutputStream out = client.getOutputStream();
+            out.write(concat(frame("one"), frame("two"))); // one segment: one read, two packets
+            out.flush();
+            assertEquals("one", events.poll(5, TimeUnit.SECONDS));
+            assertEquals("two", events.poll(5, TimeUnit.SECONDS));
+            assertEquals("batch end", events.poll(5, TimeUnit.SECONDS), "the routing engine flushes after the read");
+        }
+    }
+
+    @Test
     void clientCloseAndServerDisconnectAreReported() throws Exception {
         transport = new TcpTransport(config(1024, 10));
         TransportBinding binding = bind(echo());
@@ -239,6 +267,11 @@ class TcpTransportTest {
             @Override
             public void received(TransportBinding b, InetSocketAddress peer, ByteBuffer packet) {
                 receiver.received(b, peer, packet);
+            }
+
+            @Override
+            public void batchEnd(TransportBinding b) {
+                receiver.batchEnd(b);
             }
 
             @Override

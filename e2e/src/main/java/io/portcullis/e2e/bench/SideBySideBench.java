@@ -27,7 +27,9 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
@@ -85,6 +87,7 @@ public final class SideBySideBench {
         Path work;
         Path distribution;
         String cipher = "AES-256-GCM";
+        Map<String, String> applianceSettings = new LinkedHashMap<>();
         int connectClients = 50;
         List<Integer> memoryClients = List.of(0, 50, 200, 500);
         int clientsPerNamespace = 5;
@@ -171,6 +174,8 @@ public final class SideBySideBench {
                   --ping-interval S      ... one every S seconds (default 0.01)
                   --idle-seconds N       idle CPU measured over N s with the most memory clients (default 20; 0: skip)
                   --cipher NAME          data channel cipher (default AES-256-GCM)
+                  --appliance-setting KEY=VALUE  an endpoint setting for the appliance over the harness's
+                                         (repeatable; e.g. sourceNat=false, as the stock server does no NAT)
                   --distribution FILE    the appliance tar.gz (default: newest assembly/target/portcullis-*.tar.gz)
                   --work DIR             where configs and logs go (default e2e/target/bench/side-by-side-<time>)
                 """;
@@ -236,6 +241,14 @@ public final class SideBySideBench {
                 case "--ping-interval" -> o.pingIntervalSeconds = Double.parseDouble(value(args, ++i));
                 case "--idle-seconds" -> o.idleSeconds = Integer.parseInt(value(args, ++i));
                 case "--cipher" -> o.cipher = value(args, ++i);
+                case "--appliance-setting" -> {
+                    String kv = value(args, ++i);
+                    int eq = kv.indexOf('=');
+                    if (eq <= 0) {
+                        throw new IllegalArgumentException("--appliance-setting: " + kv + " is not KEY=VALUE");
+                    }
+                    o.applianceSettings.put(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
+                }
                 case "--distribution" -> o.distribution = Path.of(value(args, ++i)).toAbsolutePath();
                 case "--work" -> o.work = Path.of(value(args, ++i));
                 default -> throw new IllegalArgumentException("unknown option " + a);
@@ -288,8 +301,9 @@ public final class SideBySideBench {
         out.print(Machine.describe(host));
         if (o.servers.contains(APPLIANCE)) {
             out.println("- appliance: " + PortcullisAppliance.findDistribution().getFileName()
-                    + " (shipped settings; endpoint from PortcullisAppliance.endpointConfig), `bin/karaf server`, "
-                    + "CPU and memory of the whole JVM");
+                    + " (shipped settings; endpoint from PortcullisAppliance.endpointConfig"
+                    + (o.applianceSettings.isEmpty() ? "" : ", with " + o.applianceSettings)
+                    + "), `bin/karaf server`, CPU and memory of the whole JVM");
         }
         out.println("- stock server: `openvpn --server` (StockOpenVpnServer.configText: topology subnet, disable-dco, "
                 + "keepalive 10 60), `connect-freq-initial` not set, i.e. its default 100 new clients per 10 s");
@@ -468,6 +482,9 @@ public final class SideBySideBench {
 
         void start() {
             server = VpnServers.create(name, processes);
+            if (server instanceof PortcullisAppliance a) {
+                o.applianceSettings.forEach(a::withEndpointSetting);
+            }
             long t = System.nanoTime();
             server.start(config, Duration.ofSeconds(180));
             starts++;

@@ -52,7 +52,6 @@ final class TunAttachment implements RoutingAttachment {
     private final Thread[] readers;
     private final ReaderCounters[] readerCounters;
     private final ReentrantLock[] queueLocks;
-    private final java.util.concurrent.atomic.AtomicIntegerArray readerWaiting;
     private final List<ReaderCounters> senderCounters = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final ThreadLocal<SenderReads> senderReads = ThreadLocal.withInitial(SenderReads::new);
     private final LongAdder packetsToNetwork = new LongAdder();
@@ -79,7 +78,6 @@ final class TunAttachment implements RoutingAttachment {
         this.readers = new Thread[device.queues()];
         this.readerCounters = new ReaderCounters[device.queues()];
         this.queueLocks = new ReentrantLock[device.queues()];
-        this.readerWaiting = new java.util.concurrent.atomic.AtomicIntegerArray(device.queues());
         for (int q = 0; q < readers.length; q++) {
             int queue = q;
             readerCounters[q] = new ReaderCounters();
@@ -134,16 +132,8 @@ final class TunAttachment implements RoutingAttachment {
                 } finally {
                     lock.unlock();
                 }
-                if (count < 0) {
+                if (count < 0 || (count == 0 && !device.awaitReadable(queue))) {
                     return;
-                }
-                if (count == 0) {
-                    readerWaiting.set(queue, 1);
-                    boolean readable = device.awaitReadable(queue);
-                    readerWaiting.set(queue, 0);
-                    if (!readable) {
-                        return;
-                    }
                 }
             }
         } catch (IOException e) {
@@ -177,14 +167,13 @@ final class TunAttachment implements RoutingAttachment {
      * is forwarded within the write call, and a nearby host's answer (a ping reply, a TCP ACK) is
      * often queued on the device before the call returns; handling it here, on the thread that is
      * already running, saves waking the queue's reader for it (what a single-threaded server gets for
-     * free). Only a queue whose reader is waiting: a busy reader keeps its stream (and its batched
-     * sends) to itself.
+     * free). Skips a queue whose reader is at work.
      */
     private void takeReady() {
         SenderReads own = senderReads.get();
         for (int q = 0; q < queueLocks.length && !closed.get(); q++) {
             ReentrantLock lock = queueLocks[q];
-            if (readerWaiting.get(q) == 0 || !lock.tryLock()) {
+            if (!lock.tryLock()) {
                 continue;
             }
             try {

@@ -69,7 +69,8 @@ final class LinuxTunDevice implements TunDevice {
     private final int wakeFd;
     private final Memory wakeValue = new Memory(8);
     private final Memory[] pollSets;
-    private final ThreadLocal<ReadAddresses> readAddresses = ThreadLocal.withInitial(ReadAddresses::new);
+    private final long[][] readAddresses;
+    private final ByteBuffer[][] readArrays;
     private final ThreadLocal<Writer> writers = ThreadLocal.withInitial(this::newWriter);
     private final Set<Writer> allWriters = ConcurrentHashMap.newKeySet();
     private final boolean offloads;
@@ -85,6 +86,8 @@ final class LinuxTunDevice implements TunDevice {
         this.wakeFd = wakeFd;
         this.wakeValue.setLong(0, 1L);
         this.pollSets = new Memory[queueFds.length];
+        this.readAddresses = new long[queueFds.length][];
+        this.readArrays = new ByteBuffer[queueFds.length][];
         for (int q = 0; q < queueFds.length; q++) {
             Memory set = new Memory(16); // two struct pollfd {int fd; short events; short revents;}
             set.setInt(0, queueFds[q]);
@@ -247,35 +250,33 @@ final class LinuxTunDevice implements TunDevice {
     }
 
     @Override
-    public int readReady(int queue, ByteBuffer[] packets) throws IOException {
-        if (closing) {
-            return -1;
-        }
+    public int read(int queue, ByteBuffer[] packets) throws IOException {
         int fd = queueFds[queue];
-        long[] addresses = addressesFor(packets);
-        int count = 0;
-        while (count < packets.length) {
-            ByteBuffer packet = packets[count];
-            long n = LibC.read(fd, addresses[count], packet.capacity());
-            if (n >= 0) {
-                packet.clear().limit((int) n);
-                count++;
-                continue;
-            }
-            int errno = LibC.errno();
-            if (errno == LibC.EAGAIN || errno == LibC.EINTR) {
-                break;
-            }
-            throw new IOException("reading TUN device " + name + " failed: " + LibC.describe(errno));
-        }
-        return count;
-    }
-
-    @Override
-    public boolean awaitReadable(int queue) throws IOException {
+        long[] addresses = addressesFor(queue, packets);
         Memory pollSet = pollSets[queue];
         long pollAddress = Pointer.nativeValue(pollSet);
-        while (!closing) {
+        while (true) {
+            if (closing) {
+                return -1;
+            }
+            int count = 0;
+            while (count < packets.length) {
+                ByteBuffer packet = packets[count];
+                long n = LibC.read(fd, addresses[count], packet.capacity());
+                if (n >= 0) {
+                    packet.clear().limit((int) n);
+                    count++;
+                    continue;
+                }
+                int errno = LibC.errno();
+                if (errno == LibC.EAGAIN || errno == LibC.EINTR) {
+                    break;
+                }
+                throw new IOException("reading TUN device " + name + " failed: " + LibC.describe(errno));
+            }
+            if (count > 0) {
+                return count;
+            }
             int ready = LibC.poll(pollAddress, 2, -1);
             if (ready < 0) {
                 int errno = LibC.errno();
@@ -285,22 +286,18 @@ final class LinuxTunDevice implements TunDevice {
                 continue;
             }
             if (pollSet.getShort(14) != 0) {
-                return false; // woken for shutdown
+                return -1; // woken for shutdown
             }
             short events = pollSet.getShort(6);
             if ((events & (LibC.POLLERR | LibC.POLLHUP | LibC.POLLNVAL)) != 0 && (events & LibC.POLLIN) == 0) {
                 throw new IOException("TUN device " + name + " went away (poll events 0x"
                         + Integer.toHexString(events & 0xffff) + ")");
             }
-            return true;
         }
-        return false;
     }
 
-    /** The buffers' native addresses, remembered per thread: each thread reads into one array of its own. */
-    private long[] addressesFor(ByteBuffer[] packets) {
-        ReadAddresses cached = readAddresses.get();
-        if (cached.array != packets) {
+    private long[] addressesFor(int queue, ByteBuffer[] packets) {
+        if (readArrays[queue] != packets) { // once per queue: the caller reuses its array
             long[] addresses = new long[packets.length];
             for (int i = 0; i < packets.length; i++) {
                 if (!packets[i].isDirect()) {
@@ -308,15 +305,10 @@ final class LinuxTunDevice implements TunDevice {
                 }
                 addresses[i] = Pointer.nativeValue(Native.getDirectBufferPointer(packets[i]));
             }
-            cached.addresses = addresses;
-            cached.array = packets;
+            readAddresses[queue] = addresses;
+            readArrays[queue] = packets;
         }
-        return cached.addresses;
-    }
-
-    private static final class ReadAddresses {
-        ByteBuffer[] array;
-        long[] addresses;
+        return readAddresses[queue];
     }
 
     @Override

@@ -19,7 +19,6 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -39,7 +38,6 @@ final class TunAttachment implements RoutingAttachment {
     private static final Logger LOG = Logger.getLogger(TunAttachment.class.getName());
     private static final int BATCH_BYTES = 1 << 20;
     private static final int MAX_BATCH = 32;
-    private static final int SENDER_BATCH = 4;
 
     private final TunRoutingEngine engine;
     private final RoutingSpec spec;
@@ -51,9 +49,6 @@ final class TunAttachment implements RoutingAttachment {
     private final int readBufferBytes;
     private final Thread[] readers;
     private final ReaderCounters[] readerCounters;
-    private final ReentrantLock[] queueLocks;
-    private final List<ReaderCounters> senderCounters = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private final ThreadLocal<SenderReads> senderReads = ThreadLocal.withInitial(SenderReads::new);
     private final LongAdder packetsToNetwork = new LongAdder();
     private final LongAdder bytesToNetwork = new LongAdder();
     private final LongAdder malformedFromClients = new LongAdder();
@@ -77,11 +72,9 @@ final class TunAttachment implements RoutingAttachment {
         this.routedNetworks = spec.routedNetworks();
         this.readers = new Thread[device.queues()];
         this.readerCounters = new ReaderCounters[device.queues()];
-        this.queueLocks = new ReentrantLock[device.queues()];
         for (int q = 0; q < readers.length; q++) {
             int queue = q;
             readerCounters[q] = new ReaderCounters();
-            queueLocks[q] = new ReentrantLock();
             readers[q] = new Thread(() -> readLoop(queue), "portcullis-tun-" + device.name() + "-" + q);
             readers[q].setDaemon(true);
         }
@@ -117,24 +110,35 @@ final class TunAttachment implements RoutingAttachment {
     // ---- data path: network -> clients
 
     private void readLoop(int queue) {
-        ByteBuffer[] batch = readBatch(MAX_BATCH);
+        boolean frames = device.offloads();
+        int bufferBytes = frames ? VirtioNetHeader.MAX_FRAME : readBufferBytes;
+        int batchSize = Math.max(1, Math.min(MAX_BATCH, BATCH_BYTES / bufferBytes));
+        ByteBuffer[] batch = new ByteBuffer[batchSize];
+        for (int i = 0; i < batchSize; i++) {
+            batch[i] = ByteBuffer.allocateDirect(bufferBytes);
+        }
         Reader reader = new Reader(readerCounters[queue]);
-        ReentrantLock lock = queueLocks[queue];
         try {
             while (true) {
-                int count;
-                lock.lock(); // a sending thread may be taking what is ready: one at a time keeps the order
-                try {
-                    count = device.readReady(queue, batch);
-                    if (count > 0) {
-                        reader.handle(batch, count);
-                    }
-                } finally {
-                    lock.unlock();
-                }
-                if (count < 0 || (count == 0 && !device.awaitReadable(queue))) {
+                int count = device.read(queue, batch);
+                if (count < 0) {
                     return;
                 }
+                reader.reads += count;
+                for (int i = 0; i < count && !closed.get(); i++) {
+                    if (frames) {
+                        reader.frame(batch[i]);
+                    } else {
+                        reader.packet(batch[i], false, 0, 0);
+                    }
+                }
+                try {
+                    receiver.batchEnd(this);
+                } catch (RuntimeException e) {
+                    reader.failures++;
+                    logReceiverFailure(e);
+                }
+                reader.publish();
             }
         } catch (IOException e) {
             if (!closed.get()) {
@@ -152,55 +156,6 @@ final class TunAttachment implements RoutingAttachment {
         }
     }
 
-    private ByteBuffer[] readBatch(int most) {
-        int bufferBytes = device.offloads() ? VirtioNetHeader.MAX_FRAME : readBufferBytes;
-        int batchSize = Math.max(1, Math.min(most, BATCH_BYTES / bufferBytes));
-        ByteBuffer[] batch = new ByteBuffer[batchSize];
-        for (int i = 0; i < batchSize; i++) {
-            batch[i] = ByteBuffer.allocateDirect(bufferBytes);
-        }
-        return batch;
-    }
-
-    /**
-     * Takes what the device holds right after this thread wrote to it. A packet written to a TUN device
-     * is forwarded within the write call, and a nearby host's answer (a ping reply, a TCP ACK) is
-     * often queued on the device before the call returns; handling it here, on the thread that is
-     * already running, saves waking the queue's reader for it (what a single-threaded server gets for
-     * free). Skips a queue whose reader is at work.
-     */
-    private void takeReady() {
-        SenderReads own = senderReads.get();
-        for (int q = 0; q < queueLocks.length && !closed.get(); q++) {
-            ReentrantLock lock = queueLocks[q];
-            if (!lock.tryLock()) {
-                continue;
-            }
-            try {
-                int count = device.readReady(q, own.batch);
-                if (count > 0) {
-                    own.reader.handle(own.batch, count);
-                }
-            } catch (IOException e) {
-                // the queue's reader meets the same failure and closes the routing
-            } finally {
-                lock.unlock();
-            }
-        }
-    }
-
-    /** A sending thread's buffers and counters for {@link #takeReady}. */
-    private final class SenderReads {
-        final ByteBuffer[] batch = readBatch(SENDER_BATCH);
-        final Reader reader;
-
-        SenderReads() {
-            ReaderCounters counters = new ReaderCounters();
-            senderCounters.add(counters);
-            reader = new Reader(counters);
-        }
-    }
-
     /**
      * One reader thread's work on what it read: frames cut into packets, packets checked and handed
      * to the receiver, and its counters, published once per batch.
@@ -212,26 +167,6 @@ final class TunAttachment implements RoutingAttachment {
 
         Reader(ReaderCounters counters) {
             this.counters = counters;
-        }
-
-        /** One read's frames or packets, handed over in order, then the batch's end. */
-        void handle(ByteBuffer[] batch, int count) {
-            reads += count;
-            boolean frames = device.offloads();
-            for (int i = 0; i < count && !closed.get(); i++) {
-                if (frames) {
-                    frame(batch[i]);
-                } else {
-                    packet(batch[i], false, 0, 0);
-                }
-            }
-            try {
-                receiver.batchEnd(TunAttachment.this);
-            } catch (RuntimeException e) {
-                failures++;
-                logReceiverFailure(e);
-            }
-            publish();
         }
 
         /**
@@ -322,19 +257,12 @@ final class TunAttachment implements RoutingAttachment {
     @Override
     public void flush() {
         device.flush();
-        takeReady();
-    }
-
-    private List<ReaderCounters> allReaderCounters() {
-        List<ReaderCounters> all = new java.util.ArrayList<>(List.of(readerCounters));
-        all.addAll(senderCounters);
-        return all;
     }
 
     TunStatistics statistics() {
         long reads = 0, packets = 0, bytes = 0, malformed = malformedFromClients.sum(), failures = 0;
         long outside = outsideFromClients.sum();
-        for (ReaderCounters c : allReaderCounters()) {
+        for (ReaderCounters c : readerCounters) {
             reads += c.reads;
             packets += c.packets;
             bytes += c.bytes;
@@ -446,10 +374,6 @@ final class TunAttachment implements RoutingAttachment {
                     LOG.warning(() -> reader.getName() + " did not stop within 5 s (a receiver call blocks?)");
                 }
             }
-        }
-        for (ReentrantLock lock : queueLocks) { // a sender inside readReady finishes before the descriptors go
-            lock.lock();
-            lock.unlock();
         }
         device.close();
         natTable.ifPresent(table -> {

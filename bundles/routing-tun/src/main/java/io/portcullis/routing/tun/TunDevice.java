@@ -8,8 +8,7 @@ import java.nio.ByteBuffer;
  * offloads, a virtio-net header in front of each packet read.
  * The Linux implementation is {@link LinuxTunDevice}; tests put an in-memory device in its place.
  * <p>
- * Threading: each queue has one reader thread, which alone waits on it; another thread may take what
- * is ready ({@link #readReady}); {@link #write} may be called from any thread.
+ * Threading: each queue is read by one thread only; {@link #write} may be called from any thread.
  * Shutdown is two steps so that no thread is inside a system call on a descriptor being closed:
  * {@link #wakeup()} makes every read return -1, the owner waits for its readers to return, then
  * calls {@link #close()}.
@@ -31,43 +30,16 @@ interface TunDevice extends AutoCloseable {
     boolean offloads();
 
     /**
-     * Reads up to {@code packets.length} frames from one queue without waiting: IP packets, each
-     * behind a virtio-net header when the device has {@link #offloads}. Frame {@code i} is left in
-     * {@code packets[i]} between position 0 and its limit (a frame larger than the buffer is cut
-     * short); the buffers must be direct, and each thread should pass the same array every time
-     * (implementations may remember their addresses). Several threads may read one queue, each frame
-     * goes to one of them; callers that care about order serialize their reads.
-     *
-     * @return the number of frames read, 0 when the queue is empty, or -1 once the device is shutting down
-     * @throws IOException when the device failed or went away; reading it again is pointless
-     */
-    int readReady(int queue, ByteBuffer[] packets) throws IOException;
-
-    /**
-     * Waits until the queue has a frame to read or the device is woken for shutdown. Only the queue's
-     * own reader thread calls this.
-     *
-     * @return true when there is something to read, false once the device is shutting down
-     * @throws IOException when the device failed or went away
-     */
-    boolean awaitReadable(int queue) throws IOException;
-
-    /**
-     * {@link #readReady}, waiting for at least one frame.
+     * Reads up to {@code packets.length} frames from one queue: IP packets, each behind a virtio-net
+     * header when the device has {@link #offloads}. Blocks until at least one frame is there or the
+     * device is woken for shutdown. Frame {@code i} is left in {@code packets[i]} between position 0
+     * and its limit (a frame larger than the buffer is cut short); the buffers must be direct and
+     * must be the same array on every call for one queue (implementations may remember their addresses).
      *
      * @return the number of frames read, or -1 once the device is shutting down
+     * @throws IOException when the device failed or went away; reading it again is pointless
      */
-    default int read(int queue, ByteBuffer[] packets) throws IOException {
-        while (true) {
-            int count = readReady(queue, packets);
-            if (count != 0) {
-                return count;
-            }
-            if (!awaitReadable(queue)) {
-                return -1;
-            }
-        }
-    }
+    int read(int queue, ByteBuffer[] packets) throws IOException;
 
     /**
      * Writes one IP packet, the bytes between position and limit, which are consumed. Never blocks.

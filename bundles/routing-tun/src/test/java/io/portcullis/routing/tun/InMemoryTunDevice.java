@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -58,37 +59,26 @@ final class InMemoryTunDevice implements TunDevice {
     }
 
     @Override
-    public int readReady(int queue, ByteBuffer[] packets) throws IOException {
-        if (woken) {
-            return -1;
-        }
-        Object next = fromKernel.poll();
-        if (next instanceof IOException failure) {
-            throw failure;
-        }
-        if (next == null) {
-            return 0;
-        }
-        byte[] packet = (byte[]) next; // one packet per call keeps several reader queues simple
-        int n = Math.min(packet.length, packets[0].capacity()); // truncates, as the kernel does
-        packets[0].clear().put(packet, 0, n).flip();
-        return 1;
-    }
-
-    @Override
-    public boolean awaitReadable(int queue) {
+    public int read(int queue, ByteBuffer[] packets) throws IOException {
         while (!woken) {
-            if (!fromKernel.isEmpty()) {
-                return true;
-            }
+            Object next;
             try {
-                Thread.sleep(1);
+                next = fromKernel.poll(20, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return false;
+                return -1;
+            }
+            if (next instanceof IOException failure) {
+                throw failure;
+            }
+            if (next != null) { // one packet per call keeps several reader queues simple
+                byte[] packet = (byte[]) next;
+                int n = Math.min(packet.length, packets[0].capacity()); // truncates, as the kernel does
+                packets[0].clear().put(packet, 0, n).flip();
+                return 1;
             }
         }
-        return false;
+        return -1;
     }
 
     @Override

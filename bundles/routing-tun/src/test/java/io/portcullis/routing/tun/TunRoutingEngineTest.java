@@ -187,40 +187,6 @@ class TunRoutingEngineTest {
     }
 
     @Test
-    void packetsTakenBySendingThreadsAtFlushArriveOnceAndInOrder() throws Exception {
-        Collector receiver = collector();
-        TunAttachment attachment = attach(engine(), spec("a", true), receiver);
-        InMemoryTunDevice device = devices.get(0);
-        int count = 2000;
-        java.util.concurrent.atomic.AtomicBoolean injecting = new java.util.concurrent.atomic.AtomicBoolean(true);
-        List<Thread> senders = new java.util.ArrayList<>();
-        for (int t = 0; t < 2; t++) { // like two UDP event loops flushing after their writes
-            Thread sender = new Thread(() -> {
-                while (injecting.get() || !device.fromKernel.isEmpty()) {
-                    attachment.flush();
-                }
-            });
-            sender.start();
-            senders.add(sender);
-        }
-        for (int i = 0; i < count; i++) {
-            device.inject(udp(ip("192.0.2.1"), 1, ip("10.8.0.2"), 2, ("n" + i).getBytes(StandardCharsets.US_ASCII)));
-        }
-        injecting.set(false);
-        for (Thread sender : senders) {
-            sender.join(TimeUnit.SECONDS.toMillis(10));
-        }
-        for (int i = 0; i < count; i++) {
-            byte[] packet = receiver.packets.poll(5, TimeUnit.SECONDS);
-            assertNotNull(packet, "packet " + i + " never arrived");
-            String payload = new String(packet, 28, packet.length - 28, StandardCharsets.US_ASCII);
-            assertEquals("n" + i, payload, "packets are handed over in the order the device gave them");
-        }
-        assertEquals(null, receiver.packets.poll(100, TimeUnit.MILLISECONDS), "no packet is handed over twice");
-        assertEquals(count, settled(attachment, s -> s.packetsFromNetwork() == count).packetsFromNetwork());
-    }
-
-    @Test
     void badPacketsAndReceiverFailuresAreDroppedAndCountedAndTheReaderGoesOn() throws Exception {
         Collector receiver = collector();
         TunAttachment attachment = attach(engine(), spec("a", true), receiver);

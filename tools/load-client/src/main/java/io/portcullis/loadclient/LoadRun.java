@@ -356,15 +356,8 @@ final class LoadRun {
     }
 
     private long renegotiationProgress(long start, int started, long nextProgress) {
-        long now = System.nanoTime();
-        if (now - nextProgress < 0) {
-            return nextProgress;
-        }
-        int c = renegotiated.get();
-        int f = renegotiationsFailed.get();
-        progress.printf(Locale.ROOT, "load-client: %.0f s: renegotiations started %d, completed %d, failed %d,"
-                + " in flight %d%n", (now - start) / 1e9, started, c, f, started - c - f);
-        return nextProgress + PROGRESS_EVERY_NANOS;
+        return progressLine("renegotiations started", "completed", renegotiated, renegotiationsFailed, start, started,
+                nextProgress);
     }
 
     private LoadReport.Renegotiations renegotiations(RenegotiationPhase phase) {
@@ -420,14 +413,20 @@ final class LoadRun {
     }
 
     private long rampProgress(long rampStart, int started, long nextProgress) {
+        return progressLine("started", "established", established, failed, rampStart, started, nextProgress);
+    }
+
+    /** One progress line every PROGRESS_EVERY_NANOS: started, done, failed and in flight since {@code start}. */
+    private long progressLine(String startedLabel, String doneLabel, AtomicInteger done, AtomicInteger failures,
+                              long start, int started, long nextProgress) {
         long now = System.nanoTime();
         if (now - nextProgress < 0) {
             return nextProgress;
         }
-        int e = established.get();
-        int f = failed.get();
-        progress.printf(Locale.ROOT, "load-client: %.0f s: started %d, established %d, failed %d, in flight %d%n",
-                (now - rampStart) / 1e9, started, e, f, started - e - f);
+        int d = done.get();
+        int f = failures.get();
+        progress.printf(Locale.ROOT, "load-client: %.0f s: %s %d, %s %d, failed %d, in flight %d%n",
+                (now - start) / 1e9, startedLabel, started, doneLabel, d, f, started - d - f);
         return nextProgress + PROGRESS_EVERY_NANOS;
     }
 

@@ -62,6 +62,12 @@ public final class InternetChecksum {
         return addresses + protocol + transportLength;
     }
 
+    /** Writes a fresh header checksum into the IPv4 header of {@code headerLength} bytes at {@code ip}. */
+    public static void setIpv4HeaderChecksum(ByteBuffer packet, int ip, int headerLength) {
+        NetworkOrder.putU16(packet, ip + 10, 0);
+        NetworkOrder.putU16(packet, ip + 10, finish(sum(packet, ip, ip + headerLength)));
+    }
+
     /** Folds a sum to 16 bits with end-around carry. */
     public static int fold(long sum) {
         sum = (sum & 0xffffffffL) + (sum >>> 32);

@@ -147,8 +147,7 @@ public final class TcpCoalescer {
                 putU16(frame, IP + 4, length - 40);
             } else {
                 putU16(frame, IP + 2, length);
-                putU16(frame, IP + 10, 0);
-                putU16(frame, IP + 10, InternetChecksum.finish(InternetChecksum.sum(frame, IP, IP + ipHeaderLength)));
+                InternetChecksum.setIpv4HeaderChecksum(frame, IP, ipHeaderLength);
             }
             int transportLength = length - ipHeaderLength;
             putU16(frame, IP + ipHeaderLength + 16,

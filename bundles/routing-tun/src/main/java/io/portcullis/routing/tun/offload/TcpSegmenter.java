@@ -136,9 +136,7 @@ public final class TcpSegmenter {
         } else {
             putU16(buffer, segment + 2, end - segment);
             putU16(buffer, segment + 4, firstId + index);
-            putU16(buffer, segment + 10, 0);
-            putU16(buffer, segment + 10,
-                    InternetChecksum.finish(InternetChecksum.sum(buffer, segment, segment + ipHeaderLength)));
+            InternetChecksum.setIpv4HeaderChecksum(buffer, segment, ipHeaderLength);
         }
         int tcp = segment + ipHeaderLength;
         putU32(buffer, tcp + 4, firstSequence + offset);

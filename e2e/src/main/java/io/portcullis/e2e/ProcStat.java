@@ -52,19 +52,29 @@ public final class ProcStat {
 
     /** VmRSS in KiB, summed over the process and its live descendants. */
     public static long rssKiB(ProcessHandle root) {
-        long kib = 0;
+        return statusSum(root, "VmRSS:");
+    }
+
+    /** Threads of the process and its live descendants, to see whether sessions cost threads. */
+    public static long threads(ProcessHandle root) {
+        return statusSum(root, "Threads:");
+    }
+
+    /** The number on the {@code field} line of /proc/&lt;pid&gt;/status, summed over the tree. */
+    private static long statusSum(ProcessHandle root, String field) {
+        long total = 0;
         for (ProcessHandle h : tree(root)) {
             try {
                 for (String line : Files.readAllLines(Path.of("/proc", Long.toString(h.pid()), "status"))) {
-                    if (line.startsWith("VmRSS:")) {
-                        kib += Long.parseLong(line.replaceAll("[^0-9]", ""));
+                    if (line.startsWith(field)) {
+                        total += Long.parseLong(line.replaceAll("[^0-9]", ""));
                     }
                 }
             } catch (IOException e) {
                 // process gone: counts as nothing
             }
         }
-        return kib;
+        return total;
     }
 
     static long cpuTicks(long pid) {

@@ -774,7 +774,7 @@ public final class SideBySideBench {
                     }
                 }
                 out.printf(Locale.ROOT, "    %3d clients connected (level reached in %.0f s): server threads %d, RSS %,d KiB%s%s%n", connected,
-                        (System.nanoTime() - levelStart) / 1e9, threads(server.process()), rss,
+                        (System.nanoTime() - levelStart) / 1e9, ProcStat.threads(server.process()), rss,
                         level == 0 ? "" : String.format(Locale.ROOT, " (+%.1f KiB per session)", (rss - rss0) / connected),
                         heap == null ? "" : String.format(Locale.ROOT, "; after GC.run heap used %,d KiB of %,d KiB committed%s",
                                 heap.usedKiB(), heap.totalKiB(), level == 0 ? ""
@@ -868,26 +868,6 @@ public final class SideBySideBench {
 
     static String direction(boolean reverse) {
         return reverse ? "network→client" : "client→network";
-    }
-
-    /** Threads of the server process tree (/proc/&lt;pid&gt;/status), to see whether sessions cost threads. */
-    private static long threads(ProcessHandle root) {
-        long n = 0;
-        List<ProcessHandle> tree = new ArrayList<>();
-        tree.add(root);
-        root.descendants().forEach(tree::add);
-        for (ProcessHandle h : tree) {
-            try {
-                for (String line : Files.readAllLines(Path.of("/proc", Long.toString(h.pid()), "status"))) {
-                    if (line.startsWith("Threads:")) {
-                        n += Long.parseLong(line.replaceAll("[^0-9]", ""));
-                    }
-                }
-            } catch (IOException e) {
-                // gone
-            }
-        }
-        return n;
     }
 
     private static <T> T get(Future<T> f) {

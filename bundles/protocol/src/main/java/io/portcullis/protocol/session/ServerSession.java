@@ -57,6 +57,9 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ServerSession {
 
+    /** Keepalive pings fall due on multiples of this on the monotonic clock (see {@link #keepaliveDue}). */
+    static final long KEEPALIVE_GRID_NANOS = TimeUnit.SECONDS.toNanos(1);
+
     /** How long AUTH_FAILED / RESTART / HALT wait for their ACK before the session closes anyway. */
     public static final long CLOSE_LINGER_NANOS = TimeUnit.SECONDS.toNanos(3);
 
@@ -237,8 +240,7 @@ public final class ServerSession {
         if (closingReason == null && reneg > 0 && primary.active() && nowNanos - activeSince >= reneg) {
             startRenegotiation(KeyChannel.nextKeyId(primary.keyId()), nowNanos, out);
         }
-        if (established && closingReason == null
-                && nowNanos - latest(lastControlSent, lastDataSent) >= config.keepaliveInterval().toNanos()) {
+        if (established && closingReason == null && nowNanos - keepaliveDue() >= 0) {
             out.add(new SessionOutput.SendPing());
             lastDataSent = nowNanos;
         }
@@ -387,7 +389,7 @@ public final class ServerSession {
             w = earliest(w, primary.channel.startedNanos + config.handshakeWindow().toNanos());
         }
         if (established) {
-            w = earliest(w, latest(lastControlSent, lastDataSent) + config.keepaliveInterval().toNanos());
+            w = earliest(w, keepaliveDue());
         }
         long reneg = config.renegotiateAfter().toNanos();
         if (reneg > 0 && primary.active()) {
@@ -685,6 +687,17 @@ public final class ServerSession {
             b.append(c >= 0x20 && c <= 0x7e ? c : '?');
         }
         return b.toString();
+    }
+
+    /**
+     * When the next keepalive ping is due: the interval after the last packet sent, brought forward
+     * onto a whole-second grid of the monotonic clock (up to {@link #KEEPALIVE_GRID_NANOS} early, as
+     * the stock server's one-second timer does), so that the pings of many idle sessions fall due
+     * together and a timer wakes once per grid step for all of them rather than once per session.
+     */
+    private long keepaliveDue() {
+        long due = latest(lastControlSent, lastDataSent) + config.keepaliveInterval().toNanos();
+        return due - Math.floorMod(due, KEEPALIVE_GRID_NANOS);
     }
 
     private static long latest(long a, long b) {

@@ -160,6 +160,25 @@ class ServerSessionTest {
     }
 
     @Test
+    void idlePingsFallOnTheOneSecondGridAtTheInterval() {
+        SimulatedLink link = establish(lossy(serverConfig(NoProtection.INSTANCE, Duration.ZERO),
+                clientConfig(NoProtection.INSTANCE), 9));
+        link.now += 337 * MS; // off the grid, whatever the handshake took
+        assertTrue(link.runUntil(() -> link.serverPingsRequested >= 5, 120 * S));
+        List<Long> times = link.serverPingTimes;
+        // The first ping comes up to 1 s early; from then on every ping is 10 s after the one before,
+        // within the simulation's 10 ms step, and due on a whole second.
+        for (int i = 0; i < times.size(); i++) {
+            assertTrue(Math.floorMod(times.get(i), S) < 10 * MS, "ping " + i + " at " + times.get(i));
+            if (i > 0) {
+                long gap = times.get(i) - times.get(i - 1);
+                assertTrue(Math.abs(gap - 10 * S) <= 10 * MS, "gap " + gap);
+            }
+        }
+        assertTrue(link.server.isEstablished(), "the client's pings keep the session up");
+    }
+
+    @Test
     void rejectedAuthenticationSendsAuthFailedAndCloses() {
         SimulatedLink link = lossy(serverConfig(TlsCrypt.forServer(KEY), Duration.ZERO),
                 clientConfig(TlsCrypt.forClient(KEY)), 8);

@@ -53,6 +53,7 @@ final class SimulatedLink {
     boolean clientPings = true;
     private long lastClientPing;
     int serverPingsRequested;
+    final List<Long> serverPingTimes = new ArrayList<>();
     SessionOutput.Closed serverClosed;
     SessionOutput.Closed clientClosed;
     int sessionsAccepted;
@@ -111,6 +112,7 @@ final class SimulatedLink {
                 serverRetired.add(r.keyId());
             } else if (o instanceof SessionOutput.SendPing) {
                 serverPingsRequested++;
+                serverPingTimes.add(now);
             } else if (o instanceof SessionOutput.Closed c) {
                 serverClosed = c;
             } else if (o instanceof SessionOutput.Authenticate a) {

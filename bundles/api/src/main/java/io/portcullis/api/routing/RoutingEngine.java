@@ -1,7 +1,10 @@
 package io.portcullis.api.routing;
 
+import io.portcullis.api.io.IoThreads;
+
 import org.osgi.annotation.versioning.ConsumerType;
 
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -27,4 +30,14 @@ public interface RoutingEngine {
      * @param receiver gets every packet from the networks addressed to the client networks
      */
     CompletionStage<RoutingAttachment> attach(RoutingSpec spec, NetworkPacketReceiver receiver);
+
+    /**
+     * As {@link #attach(RoutingSpec, NetworkPacketReceiver)}, offered the endpoint's transport
+     * threads: an engine may read its device on them rather than on threads of its own (see
+     * {@link IoThreads}). The default ignores them.
+     */
+    default CompletionStage<RoutingAttachment> attach(RoutingSpec spec, NetworkPacketReceiver receiver,
+                                                      Optional<IoThreads> transportThreads) {
+        return attach(spec, receiver);
+    }
 }

@@ -1,5 +1,5 @@
 @Export
-@Version("1.2.0")
+@Version("1.3.0")
 package io.portcullis.api.routing;
 
 import org.osgi.annotation.bundle.Export;

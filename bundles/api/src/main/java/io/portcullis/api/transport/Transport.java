@@ -1,9 +1,11 @@
 package io.portcullis.api.transport;
 
+import io.portcullis.api.io.IoThreads;
 import org.osgi.annotation.versioning.ConsumerType;
 
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -34,4 +36,12 @@ public interface Transport {
 
     /** The bindings currently open, for operators' views. */
     List<TransportBinding> bindings();
+
+    /**
+     * The threads this transport reads on, if it lends them to a routing engine (see
+     * {@link IoThreads}); empty when it does not. They live as long as this service.
+     */
+    default Optional<IoThreads> ioThreads() {
+        return Optional.empty();
+    }
 }

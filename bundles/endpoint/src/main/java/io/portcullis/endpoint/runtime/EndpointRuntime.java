@@ -117,7 +117,8 @@ public final class EndpointRuntime implements PacketReceiver, NetworkPacketRecei
     public CompletionStage<Void> start(Transport transport, RoutingEngine routing) {
         RoutingSpec spec = new RoutingSpec(settings.endpointId(), settings.interfaceName(), settings.clientCidrBlock(),
                 settings.clientIpv6CidrBlock(), settings.tunnelMtu(), settings.sourceNat(), settings.routedNetworks());
-        return routing.attach(spec, this).thenCompose(attached -> {
+        // The transport lends its threads so that the device is read where clients' packets are (IoThreads).
+        return routing.attach(spec, this, transport.ioThreads()).thenCompose(attached -> {
             this.attachment = attached;
             if (settings.routes().stream().anyMatch(r -> !r.target().equals(Route.LOCAL))) {
                 attached.updateRoutes(settings.routes()); // host routes for interface and next-hop targets

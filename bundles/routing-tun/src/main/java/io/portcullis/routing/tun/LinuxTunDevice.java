@@ -12,6 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.IntSupplier;
 import java.util.logging.Logger;
 
 import io.portcullis.routing.tun.offload.TcpCoalescer;
@@ -28,8 +29,9 @@ import io.portcullis.routing.tun.offload.VirtioNetHeader;
  * Kernels (or sandboxes) that refuse any of that get a plain device, said once in the log.
  * <p>
  * Data path: a read drains up to a batch of frames with {@code read(2)} into the caller's direct
- * buffers and sleeps in {@code poll(2)} only when the queue is empty. A write copies the packet into
- * a direct buffer owned by the calling thread and issues one {@code write(2)}; with offloads that
+ * buffers and sleeps in {@code poll(2)} only when the queue is empty ({@link #readAvailable} never
+ * sleeps: an outside poller watches the queue's descriptor). A write copies the packet into a direct
+ * buffer owned by the calling thread and issues one {@code write(2)} on that thread's queue; with offloads that
  * buffer is the thread's {@link TcpCoalescer}, which holds TCP segments of one flow until the flow
  * breaks, 64 KiB are reached, or the thread calls {@link #flush()}. Neither allocates nor takes a
  * lock. Writers announce themselves in a per-thread flag (Dekker style) so that {@link #close()}
@@ -72,6 +74,7 @@ final class LinuxTunDevice implements TunDevice {
     private final long[][] readAddresses;
     private final ByteBuffer[][] readArrays;
     private final ThreadLocal<Writer> writers = ThreadLocal.withInitial(this::newWriter);
+    private volatile IntSupplier writeQueues = () -> 0;
     private final Set<Writer> allWriters = ConcurrentHashMap.newKeySet();
     private final boolean offloads;
     private final LongAdder refused = new LongAdder();
@@ -251,29 +254,13 @@ final class LinuxTunDevice implements TunDevice {
 
     @Override
     public int read(int queue, ByteBuffer[] packets) throws IOException {
-        int fd = queueFds[queue];
-        long[] addresses = addressesFor(queue, packets);
         Memory pollSet = pollSets[queue];
         long pollAddress = Pointer.nativeValue(pollSet);
         while (true) {
             if (closing) {
                 return -1;
             }
-            int count = 0;
-            while (count < packets.length) {
-                ByteBuffer packet = packets[count];
-                long n = LibC.read(fd, addresses[count], packet.capacity());
-                if (n >= 0) {
-                    packet.clear().limit((int) n);
-                    count++;
-                    continue;
-                }
-                int errno = LibC.errno();
-                if (errno == LibC.EAGAIN || errno == LibC.EINTR) {
-                    break;
-                }
-                throw new IOException("reading TUN device " + name + " failed: " + LibC.describe(errno));
-            }
+            int count = drain(queue, packets);
             if (count > 0) {
                 return count;
             }
@@ -294,6 +281,43 @@ final class LinuxTunDevice implements TunDevice {
                         + Integer.toHexString(events & 0xffff) + ")");
             }
         }
+    }
+
+    @Override
+    public int readAvailable(int queue, ByteBuffer[] packets) throws IOException {
+        return closing ? -1 : drain(queue, packets);
+    }
+
+    /** Reads frames until the batch is full or the queue is empty (EAGAIN). */
+    private int drain(int queue, ByteBuffer[] packets) throws IOException {
+        int fd = queueFds[queue];
+        long[] addresses = addressesFor(queue, packets);
+        int count = 0;
+        while (count < packets.length) {
+            ByteBuffer packet = packets[count];
+            long n = LibC.read(fd, addresses[count], packet.capacity());
+            if (n >= 0) {
+                packet.clear().limit((int) n);
+                count++;
+                continue;
+            }
+            int errno = LibC.errno();
+            if (errno == LibC.EAGAIN || errno == LibC.EINTR) {
+                break;
+            }
+            throw new IOException("reading TUN device " + name + " failed: " + LibC.describe(errno));
+        }
+        return count;
+    }
+
+    @Override
+    public int descriptor(int queue) {
+        return queueFds[queue];
+    }
+
+    @Override
+    public void assignWriteQueues(IntSupplier queueOfCaller) {
+        this.writeQueues = queueOfCaller;
     }
 
     private long[] addressesFor(int queue, ByteBuffer[] packets) {
@@ -396,7 +420,7 @@ final class LinuxTunDevice implements TunDevice {
 
     /** Writes the first {@code length} bytes of the writer's buffer; counts its packets when refused. */
     private boolean writeFrame(Writer writer, int packets, int length) {
-        long n = LibC.write(queueFds[0], writer.address, length);
+        long n = LibC.write(writer.fd, writer.address, length);
         if (n == length) {
             return true;
         }
@@ -415,7 +439,8 @@ final class LinuxTunDevice implements TunDevice {
     }
 
     private Writer newWriter() {
-        Writer writer = new Writer(offloads);
+        int queue = writeQueues.getAsInt();
+        Writer writer = new Writer(queueFds[queue >= 0 && queue < queueFds.length ? queue : 0], offloads);
         allWriters.add(writer);
         return writer;
     }
@@ -467,11 +492,14 @@ final class LinuxTunDevice implements TunDevice {
         final ByteBuffer buffer = ByteBuffer.allocateDirect(VirtioNetHeader.LENGTH + MAX_PACKET);
         final long address = Pointer.nativeValue(Native.getDirectBufferPointer(buffer));
         final TcpCoalescer coalescer;
+        /** The queue this thread writes to. */
+        final int fd;
         /** This thread calls {@link #flush()}; written and read by it only. */
         boolean flushes;
         volatile boolean busy;
 
-        Writer(boolean offloads) {
+        Writer(int fd, boolean offloads) {
+            this.fd = fd;
             this.coalescer = offloads ? new TcpCoalescer(buffer) : null;
         }
     }

@@ -1,6 +1,7 @@
 package io.portcullis.routing.tun;
 
 import io.portcullis.api.endpoint.Route;
+import io.portcullis.api.io.IoThreads;
 import io.portcullis.api.net.IpNetwork;
 import io.portcullis.api.routing.NetworkPacketReceiver;
 import io.portcullis.api.routing.RoutingAttachment;
@@ -23,8 +24,13 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * One endpoint's TUN device in use: a reader thread per device queue that hands packets to the
- * receiver, {@link #send} that writes clients' packets to the device, and the endpoint's NAT table.
+ * One endpoint's TUN device in use: a reader per device queue that hands packets to the receiver,
+ * {@link #send} that writes clients' packets to the device, and the endpoint's NAT table.
+ * <p>
+ * Readers: given the transport's {@link IoThreads}, queue {@code i} is watched by transport thread
+ * {@code i}, and each transport thread writes to its own queue, so that the reply to a client's
+ * packet is read by the thread that wrote the packet (the kernel sends a flow's replies to the
+ * queue its packets came from) and no other thread is woken. Otherwise a thread of its own per queue.
  * With offloads, readers cut the kernel's TCP super-packets into segments and complete partial
  * checksums, and the device merges the segments each sending thread writes until it calls
  * {@link #flush}.
@@ -47,8 +53,10 @@ final class TunAttachment implements RoutingAttachment {
     private final Optional<String> natTable;
     private final Optional<String> natOutInterface;
     private final int readBufferBytes;
+    private final IoThreads ioThreads; // null: threads of our own read the queues
     private final Thread[] readers;
-    private final ReaderCounters[] readerCounters;
+    private final IoThreads.Watch[] watches;
+    private final QueueReader[] queueReaders;
     private final LongAdder packetsToNetwork = new LongAdder();
     private final LongAdder bytesToNetwork = new LongAdder();
     private final LongAdder malformedFromClients = new LongAdder();
@@ -59,8 +67,13 @@ final class TunAttachment implements RoutingAttachment {
     // Host routes this attachment installed for routes with a target; changed on the control thread only.
     private final Map<IpNetwork, Route> hostRoutes = new java.util.concurrent.ConcurrentHashMap<>();
 
+    /**
+     * @param ioThreads transport threads to read the queues on, one per queue, or empty for threads
+     *                  of our own
+     */
     TunAttachment(TunRoutingEngine engine, RoutingSpec spec, TunDevice device, NetworkPacketReceiver receiver,
-                  Optional<String> natTable, Optional<String> natOutInterface, int readBufferBytes) {
+                  Optional<String> natTable, Optional<String> natOutInterface, int readBufferBytes,
+                  Optional<IoThreads> ioThreads) {
         this.engine = engine;
         this.spec = spec;
         this.device = device;
@@ -70,20 +83,48 @@ final class TunAttachment implements RoutingAttachment {
         this.natOutInterface = natOutInterface;
         this.readBufferBytes = readBufferBytes;
         this.routedNetworks = spec.routedNetworks();
-        this.readers = new Thread[device.queues()];
-        this.readerCounters = new ReaderCounters[device.queues()];
+        this.ioThreads = ioThreads.orElse(null);
+        int queues = device.queues();
+        if (this.ioThreads != null && this.ioThreads.count() != queues) {
+            throw new IllegalArgumentException(queues + " queue(s) for " + this.ioThreads.count() + " transport threads");
+        }
+        this.queueReaders = new QueueReader[queues];
+        for (int q = 0; q < queues; q++) {
+            queueReaders[q] = new QueueReader(q);
+        }
+        this.watches = new IoThreads.Watch[this.ioThreads == null ? 0 : queues];
+        this.readers = new Thread[this.ioThreads == null ? queues : 0];
         for (int q = 0; q < readers.length; q++) {
             int queue = q;
-            readerCounters[q] = new ReaderCounters();
             readers[q] = new Thread(() -> readLoop(queue), "portcullis-tun-" + device.name() + "-" + q);
             readers[q].setDaemon(true);
         }
     }
 
-    void start() {
+    /** Starts reading; on failure (a transport thread refused the watch) nothing is left reading. */
+    void start() throws IOException {
+        if (ioThreads != null) {
+            IoThreads threads = ioThreads;
+            device.assignWriteQueues(threads::currentIndex);
+            try {
+                for (int q = 0; q < watches.length; q++) {
+                    int queue = q;
+                    watches[q] = threads.watch(q, device.descriptor(q), () -> readReady(queue));
+                }
+            } catch (IOException | RuntimeException e) {
+                closeWatches();
+                throw e;
+            }
+            return;
+        }
         for (Thread reader : readers) {
             reader.start();
         }
+    }
+
+    /** Whether transport threads read the device (rather than threads of its own). */
+    boolean readsOnTransportThreads() {
+        return ioThreads != null;
     }
 
     String endpointId() {
@@ -109,64 +150,95 @@ final class TunAttachment implements RoutingAttachment {
 
     // ---- data path: network -> clients
 
+    /** A reader thread of our own: batch after batch until the device shuts down or fails. */
     private void readLoop(int queue) {
-        boolean frames = device.offloads();
-        int bufferBytes = frames ? VirtioNetHeader.MAX_FRAME : readBufferBytes;
-        int batchSize = Math.max(1, Math.min(MAX_BATCH, BATCH_BYTES / bufferBytes));
-        ByteBuffer[] batch = new ByteBuffer[batchSize];
-        for (int i = 0; i < batchSize; i++) {
-            batch[i] = ByteBuffer.allocateDirect(bufferBytes);
-        }
-        Reader reader = new Reader(readerCounters[queue]);
+        QueueReader reader = queueReaders[queue];
         try {
-            while (true) {
-                int count = device.read(queue, batch);
-                if (count < 0) {
-                    return;
-                }
-                reader.reads += count;
-                for (int i = 0; i < count && !closed.get(); i++) {
-                    if (frames) {
-                        reader.frame(batch[i]);
-                    } else {
-                        reader.packet(batch[i], false, 0, 0);
-                    }
-                }
-                try {
-                    receiver.batchEnd(this);
-                } catch (RuntimeException e) {
-                    reader.failures++;
-                    logReceiverFailure(e);
-                }
-                reader.publish();
+            while (reader.batch(true)) {
+                // the next batch
             }
-        } catch (IOException e) {
-            if (!closed.get()) {
-                LOG.severe(() -> "endpoint " + spec.endpointId() + ": " + e.getMessage() + "; closing its routing");
-                engine.closeLater(this);
-            }
-        } catch (Throwable e) {
-            if (!closed.get()) {
-                LOG.log(Level.SEVERE, "endpoint " + spec.endpointId() + ": the reader of " + device.name()
-                        + " failed; closing its routing", e);
-                engine.closeLater(this);
-            }
+        } catch (IOException | RuntimeException | Error e) {
+            readFailed(e);
         } finally {
             reader.publish();
         }
     }
 
+    /** A transport thread found queue {@code queue} readable: one batch, then back to its loop. */
+    private void readReady(int queue) {
+        try {
+            queueReaders[queue].batch(false);
+        } catch (IOException | RuntimeException e) {
+            IoThreads.Watch watch = watches[queue];
+            if (watch != null) {
+                watch.close(); // a failed descriptor stays readable: stop the calls now, not at close
+            }
+            readFailed(e);
+        }
+    }
+
+    private void readFailed(Throwable e) {
+        if (closed.get()) {
+            return;
+        }
+        if (e instanceof IOException) {
+            LOG.severe(() -> "endpoint " + spec.endpointId() + ": " + e.getMessage() + "; closing its routing");
+        } else {
+            LOG.log(Level.SEVERE, "endpoint " + spec.endpointId() + ": the reader of " + device.name()
+                    + " failed; closing its routing", e);
+        }
+        engine.closeLater(this);
+    }
+
     /**
-     * One reader thread's work on what it read: frames cut into packets, packets checked and handed
-     * to the receiver, and its counters, published once per batch.
+     * One queue's reading, by one thread at a time: its batch of direct buffers, frames cut into
+     * packets, packets checked and handed to the receiver, and its counters, published once per batch.
      */
-    private final class Reader {
-        final ReaderCounters counters;
+    private final class QueueReader {
+        final int queue;
+        final boolean frames = device.offloads();
+        final ByteBuffer[] batch;
         final TcpSegmenter segmenter = new TcpSegmenter();
         long reads, packets, bytes, malformed, outside, failures;
+        volatile long publishedReads, publishedPackets, publishedBytes, publishedMalformed, publishedOutside,
+                publishedFailures;
 
-        Reader(ReaderCounters counters) {
-            this.counters = counters;
+        QueueReader(int queue) {
+            this.queue = queue;
+            int bufferBytes = frames ? VirtioNetHeader.MAX_FRAME : readBufferBytes;
+            int batchSize = Math.max(1, Math.min(MAX_BATCH, BATCH_BYTES / bufferBytes));
+            this.batch = new ByteBuffer[batchSize];
+            for (int i = 0; i < batchSize; i++) {
+                batch[i] = ByteBuffer.allocateDirect(bufferBytes);
+            }
+        }
+
+        /**
+         * Reads one batch (waiting for one when asked to) and hands it over.
+         *
+         * @return false once the device is shutting down
+         */
+        boolean batch(boolean wait) throws IOException {
+            int count = wait ? device.read(queue, batch) : device.readAvailable(queue, batch);
+            if (count <= 0) {
+                return count == 0;
+            }
+            reads += count;
+            for (int i = 0; i < count && !closed.get(); i++) {
+                if (frames) {
+                    frame(batch[i]);
+                } else {
+                    packet(batch[i], false, 0, 0);
+                }
+            }
+            try {
+                receiver.batchEnd(TunAttachment.this);
+            } catch (RuntimeException e) {
+                failures++;
+                logReceiverFailure(e);
+            }
+            publish();
+            return true;
         }
 
         /**
@@ -223,7 +295,12 @@ final class TunAttachment implements RoutingAttachment {
         }
 
         void publish() {
-            counters.publish(reads, packets, bytes, malformed, outside, failures);
+            publishedReads = reads;
+            publishedPackets = packets;
+            publishedBytes = bytes;
+            publishedMalformed = malformed;
+            publishedOutside = outside;
+            publishedFailures = failures;
         }
     }
 
@@ -262,13 +339,13 @@ final class TunAttachment implements RoutingAttachment {
     TunStatistics statistics() {
         long reads = 0, packets = 0, bytes = 0, malformed = malformedFromClients.sum(), failures = 0;
         long outside = outsideFromClients.sum();
-        for (ReaderCounters c : readerCounters) {
-            reads += c.reads;
-            packets += c.packets;
-            bytes += c.bytes;
-            malformed += c.malformed;
-            outside += c.outside;
-            failures += c.failures;
+        for (QueueReader r : queueReaders) {
+            reads += r.publishedReads;
+            packets += r.publishedPackets;
+            bytes += r.publishedBytes;
+            malformed += r.publishedMalformed;
+            outside += r.publishedOutside;
+            failures += r.publishedFailures;
         }
         return new TunStatistics(reads, packets, bytes, packetsToNetwork.sum(), bytesToNetwork.sum(), malformed,
                 outside, failures, device.refusedWrites());
@@ -363,6 +440,7 @@ final class TunAttachment implements RoutingAttachment {
             }
         }
         device.wakeup();
+        closeWatches(); // the transport threads are out of the device before it closes
         for (Thread reader : readers) {
             if (reader != Thread.currentThread() && reader.isAlive()) {
                 try {
@@ -397,27 +475,22 @@ final class TunAttachment implements RoutingAttachment {
         }
     }
 
+    private void closeWatches() {
+        for (int q = 0; q < watches.length; q++) {
+            IoThreads.Watch watch = watches[q];
+            if (watch != null) {
+                try {
+                    watch.close();
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "endpoint " + spec.endpointId() + ": could not stop watching queue " + q
+                            + " of " + device.name(), e);
+                }
+            }
+        }
+    }
+
     @Override
     public String toString() {
         return "TUN routing of endpoint " + spec.endpointId() + " on " + device.name();
-    }
-
-    /** One reader's counters: written by that reader once per batch, read by anyone. */
-    private static final class ReaderCounters {
-        volatile long reads;
-        volatile long packets;
-        volatile long bytes;
-        volatile long malformed;
-        volatile long outside;
-        volatile long failures;
-
-        void publish(long reads, long packets, long bytes, long malformed, long outside, long failures) {
-            this.reads = reads;
-            this.packets = packets;
-            this.bytes = bytes;
-            this.malformed = malformed;
-            this.outside = outside;
-            this.failures = failures;
-        }
     }
 }

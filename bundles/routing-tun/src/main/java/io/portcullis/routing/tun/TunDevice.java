@@ -2,13 +2,14 @@ package io.portcullis.routing.tun;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.function.IntSupplier;
 
 /**
  * One TUN device as the engine sees it: IP packets in and out, in batches, with no framing but, with
  * offloads, a virtio-net header in front of each packet read.
  * The Linux implementation is {@link LinuxTunDevice}; tests put an in-memory device in its place.
  * <p>
- * Threading: each queue is read by one thread only; {@link #write} may be called from any thread.
+ * Threading: each queue is read by one thread at a time; {@link #write} may be called from any thread.
  * Shutdown is two steps so that no thread is inside a system call on a descriptor being closed:
  * {@link #wakeup()} makes every read return -1, the owner waits for its readers to return, then
  * calls {@link #close()}.
@@ -40,6 +41,25 @@ interface TunDevice extends AutoCloseable {
      * @throws IOException when the device failed or went away; reading it again is pointless
      */
     int read(int queue, ByteBuffer[] packets) throws IOException;
+
+    /**
+     * As {@link #read}, but takes only what the queue holds now: never waits.
+     *
+     * @return the number of frames read, 0 when the queue is empty, or -1 once the device is shutting down
+     * @throws IOException when the device failed or went away
+     */
+    int readAvailable(int queue, ByteBuffer[] packets) throws IOException;
+
+    /** The file descriptor of a queue, for a poller to watch; -1 when the device has none. */
+    int descriptor(int queue);
+
+    /**
+     * Makes each writing thread write to the queue {@code queueOfCaller} names for it (asked once,
+     * at the thread's first write; a number outside {@code 0..queues()-1} means queue 0). The kernel
+     * sends the replies of a flow to the queue its packets were written to, so the thread that
+     * reads that queue gets them. Call before the first write; by default every write goes to queue 0.
+     */
+    void assignWriteQueues(IntSupplier queueOfCaller);
 
     /**
      * Writes one IP packet, the bytes between position and limit, which are consumed. Never blocks.

@@ -28,6 +28,12 @@ public @interface TunRoutingConfig {
                     + "device; the kernel spreads flows over the queues.")
     int readerThreads() default 1;
 
+    @AttributeDefinition(name = "Read on transport threads",
+            description = "Read each device on the transport's own threads (one queue per thread) where the "
+                    + "transport lends them (UDP with native epoll): a client's packet and the reply to it are then "
+                    + "handled by one thread, with no hand-over. readerThreads applies where it does not.")
+    boolean readOnTransportThreads() default true;
+
     @AttributeDefinition(name = "Enable IP forwarding",
             description = "Turn on net.ipv4.ip_forward (and IPv6 forwarding for dual-stack endpoints) when an "
                     + "endpoint attaches and it is off. It is left on when the endpoint closes.")

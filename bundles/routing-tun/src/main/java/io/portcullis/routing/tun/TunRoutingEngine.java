@@ -1,5 +1,6 @@
 package io.portcullis.routing.tun;
 
+import io.portcullis.api.io.IoThreads;
 import io.portcullis.api.net.IpNetwork;
 import io.portcullis.api.routing.NetworkPacketReceiver;
 import io.portcullis.api.routing.RoutingAttachment;
@@ -90,6 +91,7 @@ public class TunRoutingEngine implements RoutingEngine {
         this.control = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), marked);
         this.control.allowCoreThreadTimeOut(true); // no idle thread between changes
         LOG.info(() -> "TUN routing engine ready (devices " + settings.interfacePrefix() + "<n>, "
+                + (settings.readOnTransportThreads() ? "read on the transport's threads where it lends them, else " : "")
                 + settings.readerThreads() + " reader thread(s) per device, source NAT "
                 + (settings.sourceNat() ? "allowed" + settings.natOutInterface().map(i -> " via " + i).orElse("")
                 : "disabled") + ", IP forwarding " + (settings.ipForwarding() ? "turned on when needed" : "left alone")
@@ -103,12 +105,21 @@ public class TunRoutingEngine implements RoutingEngine {
 
     @Override
     public CompletionStage<RoutingAttachment> attach(RoutingSpec spec, NetworkPacketReceiver receiver) {
+        return attach(spec, receiver, Optional.empty());
+    }
+
+    @Override
+    public CompletionStage<RoutingAttachment> attach(RoutingSpec spec, NetworkPacketReceiver receiver,
+                                                     Optional<IoThreads> transportThreads) {
         Objects.requireNonNull(spec, "spec");
+        Objects.requireNonNull(transportThreads, "transportThreads");
+        Optional<IoThreads> threads = transportThreads.filter(t -> settings.readOnTransportThreads()
+                && t.count() >= 1 && t.count() <= TunRoutingSettings.MAX_READER_THREADS);
         Objects.requireNonNull(receiver, "receiver");
         CompletableFuture<RoutingAttachment> result = new CompletableFuture<>();
         Runnable work = () -> {
             try {
-                result.complete(attachNow(spec, receiver));
+                result.complete(attachNow(spec, receiver, threads));
             } catch (IOException | RuntimeException e) {
                 LOG.warning(() -> "endpoint " + spec.endpointId() + ": no TUN routing: " + e.getMessage());
                 result.completeExceptionally(e);
@@ -125,7 +136,8 @@ public class TunRoutingEngine implements RoutingEngine {
         return result;
     }
 
-    private TunAttachment attachNow(RoutingSpec spec, NetworkPacketReceiver receiver) throws IOException {
+    private TunAttachment attachNow(RoutingSpec spec, NetworkPacketReceiver receiver, Optional<IoThreads> threads)
+            throws IOException {
         String id = spec.endpointId();
         if (stopping) {
             throw stoppingException();
@@ -153,8 +165,12 @@ public class TunRoutingEngine implements RoutingEngine {
             host.checkNftables();
         }
         int maxPacket = Math.min(LinuxTunDevice.MAX_PACKET, Math.max(spec.mtu(), 1500));
+        int queues = threads.map(IoThreads::count).orElse(settings.readerThreads());
         TunDevice device = devices.open(requested.isEmpty() ? settings.interfacePrefix() + "%d" : requested,
-                settings.readerThreads(), maxPacket, settings.offloads());
+                queues, maxPacket, settings.offloads());
+        if (device.descriptor(0) < 0) {
+            threads = Optional.empty(); // nothing a transport thread could watch
+        }
         Optional<String> table = nat ? Optional.of(NatRuleset.tableName(id)) : Optional.empty();
         boolean natApplied = false;
         try {
@@ -172,9 +188,14 @@ public class TunRoutingEngine implements RoutingEngine {
                         settings.natOutInterface()));
             }
             TunAttachment attachment = new TunAttachment(this, spec, device, receiver, table,
-                    settings.natOutInterface(), maxPacket);
+                    settings.natOutInterface(), maxPacket, threads);
             attachments.put(id, attachment);
-            attachment.start();
+            try {
+                attachment.start();
+            } catch (IOException | RuntimeException e) {
+                attachments.remove(id, attachment);
+                throw e;
+            }
             if (stopping) { // deactivate may have closed the others already: do not leave this one behind
                 attachment.close();
                 throw stoppingException();
@@ -183,7 +204,8 @@ public class TunRoutingEngine implements RoutingEngine {
                     + spec.clientNetwork().prefixLength()
                     + (ipv6 == null ? "" : " and " + ipv6.getHostAddress() + "/"
                     + spec.clientNetworkIpv6().get().prefixLength())
-                    + ", MTU " + spec.mtu() + ", " + device.queues() + " queue(s), "
+                    + ", MTU " + spec.mtu() + ", " + device.queues() + " queue(s) read on "
+                    + (attachment.readsOnTransportThreads() ? "the transport's threads" : "threads of its own") + ", "
                     + (device.offloads() ? "offloads" : "no offloads") + "; "
                     + table.map(t -> "source NAT (table ip " + t + ") to " + spec.routedNetworks())
                     .orElse("no source NAT; routed networks " + spec.routedNetworks()));

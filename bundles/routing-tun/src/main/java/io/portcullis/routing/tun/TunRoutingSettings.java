@@ -8,8 +8,8 @@ import java.util.regex.Pattern;
  * so that an operator who mistyped a value in etc/io.portcullis.routing.tun.cfg knows what to fix.
  */
 record TunRoutingSettings(String interfacePrefix, boolean sourceNat, Optional<String> natOutInterface,
-                          int readerThreads, boolean ipForwarding, boolean offloads, String ipCommand,
-                          String nftCommand) {
+                          int readerThreads, boolean readOnTransportThreads, boolean ipForwarding,
+                          boolean offloads, String ipCommand, String nftCommand) {
 
     static final int MAX_READER_THREADS = 16;
 
@@ -34,7 +34,8 @@ record TunRoutingSettings(String interfacePrefix, boolean sourceNat, Optional<St
             throw new IllegalArgumentException("readerThreads: " + threads + " is outside 1-" + MAX_READER_THREADS);
         }
         return new TunRoutingSettings(prefix, config.sourceNat(), out.isEmpty() ? Optional.empty() : Optional.of(out),
-                threads, config.ipForwarding(), config.offloads(), command("ipCommand", config.ipCommand()),
+                threads, config.readOnTransportThreads(), config.ipForwarding(), config.offloads(),
+                command("ipCommand", config.ipCommand()),
                 command("nftCommand", config.nftCommand()));
     }
 

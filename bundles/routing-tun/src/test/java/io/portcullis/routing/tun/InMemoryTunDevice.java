@@ -7,6 +7,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntSupplier;
 
 /**
  * A TUN device in memory: tests inject what "the kernel" sends and read what the engine wrote.
@@ -24,6 +25,7 @@ final class InMemoryTunDevice implements TunDevice {
     final BlockingQueue<Object> fromKernel = new LinkedBlockingQueue<>();
     final BlockingQueue<byte[]> toKernel = new LinkedBlockingQueue<>();
     volatile boolean woken;
+    volatile IntSupplier writeQueues;
     volatile boolean closed;
 
     InMemoryTunDevice(String name, int queues, int maxPacket, boolean offloads) {
@@ -79,6 +81,34 @@ final class InMemoryTunDevice implements TunDevice {
             }
         }
         return -1;
+    }
+
+    @Override
+    public int readAvailable(int queue, ByteBuffer[] packets) throws IOException {
+        if (woken) {
+            return -1;
+        }
+        Object next = fromKernel.poll();
+        if (next instanceof IOException failure) {
+            throw failure;
+        }
+        if (next == null) {
+            return 0;
+        }
+        byte[] packet = (byte[]) next;
+        int n = Math.min(packet.length, packets[0].capacity());
+        packets[0].clear().put(packet, 0, n).flip();
+        return 1;
+    }
+
+    @Override
+    public int descriptor(int queue) {
+        return -1; // nothing for a poller to watch: the engine reads with threads of its own
+    }
+
+    @Override
+    public void assignWriteQueues(IntSupplier queueOfCaller) {
+        writeQueues = queueOfCaller;
     }
 
     @Override

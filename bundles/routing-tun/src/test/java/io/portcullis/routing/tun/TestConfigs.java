@@ -21,6 +21,7 @@ final class TestConfigs {
             @Override public boolean sourceNat() { return sourceNat; }
             @Override public String natOutInterface() { return natOut; }
             @Override public int readerThreads() { return readers; }
+            @Override public boolean readOnTransportThreads() { return true; }
             @Override public boolean ipForwarding() { return forwarding; }
             @Override public boolean offloads() { return offloads; }
             @Override public String ipCommand() { return ip; }

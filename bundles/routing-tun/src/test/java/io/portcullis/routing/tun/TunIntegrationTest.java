@@ -8,6 +8,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -338,6 +339,77 @@ class TunIntegrationTest {
         assertTrue(Thread.getAllStackTraces().keySet().stream()
                 .noneMatch(t -> t.getName().startsWith("portcullis-tun-" + name + "-")), "readers gone");
         attachment = null;
+    }
+
+    @Test
+    void onTransportThreadsEachRepliesComeBackToTheThreadThatWroteTheFlow() throws Exception {
+        attachment.close(); // its device holds the same client network: the replies would go there
+        attachment = null;
+        InetAddress own = TunRoutingEngine.firstHost(clients, true, "");
+        try (PollingIoThreads threads = new PollingIoThreads(2)) {
+            // Replies are recorded with the thread that read them.
+            java.util.concurrent.BlockingQueue<String> replies = new java.util.concurrent.LinkedBlockingQueue<>();
+            java.util.concurrent.CountDownLatch attachmentClosed = new java.util.concurrent.CountDownLatch(1);
+            io.portcullis.api.routing.NetworkPacketReceiver onThreads = new io.portcullis.api.routing.NetworkPacketReceiver() {
+                @Override
+                public void received(io.portcullis.api.routing.RoutingAttachment from, ByteBuffer ipPacket) {
+                    byte[] copy = new byte[ipPacket.remaining()];
+                    ipPacket.get(copy);
+                    Packets.Udp udp = parseUdp(copy);
+                    if (udp != null) {
+                        replies.add(udp.text() + "@" + threads.currentIndex());
+                    }
+                }
+
+                @Override
+                public void attachmentClosed(io.portcullis.api.routing.RoutingAttachment attachment) {
+                    attachmentClosed.countDown();
+                }
+            };
+            RoutingSpec spec = new RoutingSpec("io-" + ns, Optional.empty(), clients, Optional.empty(), 1400, false,
+                    List.of(upstreamNetwork));
+            TunAttachment onIo = (TunAttachment) engine.attach(spec, onThreads, Optional.of(threads))
+                    .toCompletableFuture().get(10, TimeUnit.SECONDS);
+            try (DatagramSocket echo = inNamespace(() -> new DatagramSocket(new InetSocketAddress(own, 0)))) {
+                assertTrue(onIo.readsOnTransportThreads());
+                assertEquals(2, threads.activeWatches(), "one queue per transport thread");
+                assertTrue(Thread.getAllStackTraces().keySet().stream()
+                        .noneMatch(t -> t.getName().startsWith("portcullis-tun-" + onIo.interfaceName() + "-")),
+                        "no reader threads of its own");
+                Thread echoer = new Thread(() -> {
+                    DatagramPacket p = new DatagramPacket(new byte[2000], 2000);
+                    try {
+                        while (true) {
+                            echo.receive(p);
+                            echo.send(p); // back to the client it came from, through the device
+                        }
+                    } catch (IOException closed) {
+                        // the test is over
+                    }
+                });
+                echoer.setDaemon(true);
+                echoer.start();
+                // Several flows from each thread: every reply is read by the thread that wrote its flow.
+                for (int round = 0; round < 8; round++) {
+                    for (int index = 0; index < 2; index++) {
+                        InetAddress client = host(clients, 10 + round);
+                        String text = "flow-" + round + "-" + index;
+                        byte[] packet = udp(client, 41000 + round * 2 + index, own, echo.getLocalPort(),
+                                text.getBytes(StandardCharsets.UTF_8));
+                        threads.execute(index, () -> {
+                            onIo.send(ByteBuffer.wrap(packet));
+                            onIo.flush();
+                        });
+                        String reply = replies.poll(5, TimeUnit.SECONDS);
+                        assertEquals(text + "@" + index, reply, "the reply of a flow written on thread " + index);
+                    }
+                }
+            } finally {
+                onIo.close();
+            }
+            assertEquals(0, threads.activeWatches(), "close stops watching the device");
+            assertTrue(attachmentClosed.await(5, TimeUnit.SECONDS));
+        }
     }
 
     @Test

@@ -5,9 +5,10 @@ import java.util.concurrent.locks.StampedLock;
 import java.util.logging.Logger;
 
 /**
- * A binding's listening socket as used by threads outside its event loops (TUN readers): they
- * call sendmsg(2) on it straight away instead of handing each packet to the event loop. Also holds
- * what the kernel taught us about UDP GSO on this socket.
+ * A binding's listening socket as its sending threads use it, the event loops and threads outside
+ * them (TUN readers) alike: they call sendmsg(2) on it straight away, with UDP GSO, instead of
+ * handing each packet to Netty's channel writes. Also holds what the kernel taught us about UDP GSO
+ * on this socket.
  */
 final class DirectSendSocket {
 

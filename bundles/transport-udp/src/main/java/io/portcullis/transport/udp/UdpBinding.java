@@ -34,7 +34,7 @@ final class UdpBinding implements TransportBinding {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final TrafficCounters counters = new TrafficCounters();
     private volatile DatagramChannel[] channels; // the first one's address is the binding's
-    // sendmsg from threads outside the event loops; null without native epoll or JNA
+    // sendmsg (with UDP GSO) from every sending thread, the event loops too; null without native epoll or JNA
     private volatile DirectSendSocket directSocket;
     // Packets queued on a channel from outside its event loop (no direct socket): flush() must push them.
     private final AtomicBoolean queuedFromOutside = new AtomicBoolean();
@@ -88,14 +88,11 @@ final class UdpBinding implements TransportBinding {
             packet.position(packet.limit());
             return;
         }
-        for (DatagramChannel ch : chs) {
-            if (ch.eventLoop().inEventLoop()) {
-                write(ch, peer, packet); // a reply made while handling a read: out at channelReadComplete
-                return;
-            }
-        }
         DirectSendSocket direct = directSocket;
         if (direct != null) {
+            // Every thread, an event loop too (a reply to a read, or a routing engine's TUN read on the
+            // loop): runs of packets to one peer leave with one sendmsg. Out at flush(), and on a loop
+            // also at the end of its read batch.
             UdpSegmentSender sender = senders.get();
             if (sender == null) {
                 sender = new UdpSegmentSender();
@@ -104,8 +101,23 @@ final class UdpBinding implements TransportBinding {
             sender.send(direct, peer, packet);
             return;
         }
+        // Without a direct socket (NIO, or no JNA): Netty's channel writes.
+        for (DatagramChannel ch : chs) {
+            if (ch.eventLoop().inEventLoop()) {
+                write(ch, peer, packet); // out at channelReadComplete or flush()
+                return;
+            }
+        }
         write(chs[0], peer, packet);
         queuedFromOutside.set(true);
+    }
+
+    /** Sends the calling thread's run of packets collected for UDP GSO, if it has one (any binding's). */
+    private void flushSegments() {
+        UdpSegmentSender sender = senders.get();
+        if (sender != null) {
+            sender.flush();
+        }
     }
 
     /** Queues on the channel until it is flushed: together (sendmmsg) and with one wake-up of its loop. */
@@ -124,10 +136,7 @@ final class UdpBinding implements TransportBinding {
 
     @Override
     public void flush() {
-        UdpSegmentSender sender = senders.get();
-        if (sender != null) {
-            sender.flush();
-        }
+        flushSegments();
         DatagramChannel[] chs = channels;
         if (chs == null) {
             return;
@@ -228,6 +237,7 @@ final class UdpBinding implements TransportBinding {
             } catch (RuntimeException e) {
                 LOG.log(Level.FINE, "receiver failed at the end of a read batch on " + ctx.channel().localAddress(), e);
             }
+            flushSegments(); // what this loop sent while handling the batch (the replies, say)
             ctx.flush();
         }
 

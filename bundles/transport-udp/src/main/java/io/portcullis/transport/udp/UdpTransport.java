@@ -6,6 +6,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.IoEventLoop;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;
@@ -17,6 +18,7 @@ import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
+import io.portcullis.api.io.IoThreads;
 import io.portcullis.api.transport.PacketReceiver;
 import io.portcullis.api.transport.Transport;
 import io.portcullis.api.transport.TransportBinding;
@@ -30,6 +32,7 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -42,7 +45,8 @@ import java.util.logging.Logger;
 /**
  * The {@code udp} transport. All bindings share one event loop group (native epoll where the
  * platform has it, NIO elsewhere); with epoll and more than one loop, each binding listens with one
- * socket per loop (SO_REUSEPORT), so that reads use every core.
+ * socket per loop (SO_REUSEPORT), so that reads use every core. With epoll it also lends those loops
+ * to a routing engine ({@link #ioThreads()}), which then reads its TUN device on them too.
  */
 @Component(
         service = Transport.class,
@@ -64,9 +68,10 @@ public class UdpTransport implements Transport {
     private final Set<UdpBinding> bindings = ConcurrentHashMap.newKeySet();
     private final UdpTransportSettings settings;
     private final EventLoopGroup group;
-    private final List<EventLoop> loops = new ArrayList<>();
+    private final List<IoEventLoop> loops = new ArrayList<>();
     private final boolean nativeEpoll;
-    private final boolean directSend; // sendmsg through JNA from threads outside the loops
+    private final boolean directSend; // sendmsg through JNA, from every thread, the event loops too
+    private final Optional<IoThreads> ioThreads; // the loops, with native epoll only
     private final boolean gso;
     // Per sending thread, shared by all bindings, so that a thread's flush() pushes out its whole batch.
     private final ThreadLocal<UdpSegmentSender> senders = new ThreadLocal<>();
@@ -81,8 +86,9 @@ public class UdpTransport implements Transport {
         this.group = new MultiThreadIoEventLoopGroup(settings.eventLoopThreads(),
                 new DefaultThreadFactory("portcullis-udp", true), io);
         for (EventExecutor loop : group) {
-            loops.add((EventLoop) loop);
+            loops.add((IoEventLoop) loop);
         }
+        this.ioThreads = nativeEpoll ? Optional.of(new EpollLoopThreads(loops)) : Optional.empty();
         LOG.info(() -> "UDP transport ready (" + (nativeEpoll ? "native epoll" : "NIO") + ", "
                 + settings.eventLoopThreads() + " threads, GSO " + onOff(gso) + ", GRO " + onOff(nativeEpoll && settings.gro())
                 + ", default " + settings.defaultAddress() + ")");
@@ -98,7 +104,7 @@ public class UdpTransport implements Transport {
             return true;
         } catch (RuntimeException | LinkageError e) {
             LOG.log(Level.WARNING, "sendmsg through JNA is not available (" + e
-                    + "); packets from TUN readers go through the event loops", e);
+                    + "); packets are sent through Netty's channel writes, without UDP GSO", e);
             return false;
         }
     }
@@ -122,7 +128,7 @@ public class UdpTransport implements Transport {
         InetSocketAddress address = local != null ? local : settings.defaultAddress();
         UdpBinding binding = new UdpBinding(receiver, bindings::remove, senders);
         // One socket per loop with epoll; with NIO one socket, on the next loop (bindings share the loops).
-        List<EventLoop> targets = nativeEpoll ? loops : List.of((EventLoop) group.next());
+        List<? extends EventLoop> targets = nativeEpoll ? loops : List.of((EventLoop) group.next());
         int sockets = targets.size();
         CompletableFuture<TransportBinding> result = new CompletableFuture<>();
         bindOne(targets.get(0), address, binding, sockets > 1).whenComplete((first, firstFailure) -> {
@@ -210,6 +216,12 @@ public class UdpTransport implements Transport {
             }
         });
         return result;
+    }
+
+    /** The event loops, with native epoll; empty with NIO. */
+    @Override
+    public Optional<IoThreads> ioThreads() {
+        return ioThreads;
     }
 
     @Override

@@ -52,6 +52,7 @@ class UdpTransportTest {
             client.setSoTimeout(5000);
             assertEquals("hello", roundTrip(client, binding.localAddress(), "hello"));
         }
+        awaitSent(binding, 1);
         var stats = binding.statistics();
         assertEquals(1, stats.packetsReceived());
         assertEquals(1, stats.packetsSent());
@@ -219,6 +220,7 @@ class UdpTransportTest {
         threadsByPeer.values().forEach(used::addAll);
         assertTrue(used.size() > 1, "40 clients all hashed to one socket: " + used);
         assertTrue(batchEndsByBinding.get(binding.localAddress()).containsAll(used), "batchEnd on every reading thread");
+        awaitSent(binding, 200);
         var stats = binding.statistics();
         assertEquals(200, stats.packetsReceived());
         assertEquals(200, stats.packetsSent());
@@ -363,6 +365,17 @@ class UdpTransportTest {
         }
         assertTrue(received.isEmpty());
         assertEquals(61, binding.statistics().packetsReceived());
+    }
+
+    /**
+     * A loop counts a reply as sent once sendmsg returned, which may be just after the peer has it:
+     * waits (at most 5 s) for the count before the test reads it.
+     */
+    private static void awaitSent(TransportBinding binding, long packets) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (binding.statistics().packetsSent() < packets && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+        }
     }
 
     private static void assertReceivedInOrder(List<byte[]> sent, BlockingQueue<byte[]> received) throws Exception {

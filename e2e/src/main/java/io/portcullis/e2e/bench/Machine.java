@@ -1,5 +1,7 @@
 package io.portcullis.e2e.bench;
 
+import io.portcullis.e2e.ProcStat;
+
 import io.portcullis.e2e.Processes;
 
 import java.io.IOException;
@@ -31,6 +33,36 @@ final class Machine {
         s.append("- ").append(firstLine(processes, "iperf3", "--version")).append(", ")
                 .append(firstLine(processes, "ping", "-V")).append('\n');
         return s.toString();
+    }
+
+    /**
+     * Waits until the whole machine is quiet (under {@code maxBusyPercent} busy over each of three
+     * one-second samples in a row, /proc/stat), at most {@code atMost}. The kernel tears down deleted
+     * network namespaces in the background for many seconds: a server measured right after another
+     * server's network was removed would share the CPUs with that clean-up.
+     *
+     * @return the seconds waited and the busy share of the last sample, in %
+     */
+    static double[] awaitQuiet(double maxBusyPercent, Duration atMost) {
+        long start = System.nanoTime();
+        long deadline = start + atMost.toNanos();
+        int quietSamples = 0;
+        double busyPercent = Double.NaN;
+        double[] before = ProcStat.machineBusyAndTotalSeconds();
+        while (quietSamples < 3 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(1000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            double[] now = ProcStat.machineBusyAndTotalSeconds();
+            double total = now[1] - before[1];
+            busyPercent = total > 0 ? (now[0] - before[0]) / total * 100 : 0;
+            quietSamples = busyPercent < maxBusyPercent ? quietSamples + 1 : 0;
+            before = now;
+        }
+        return new double[] {(System.nanoTime() - start) / 1e9, busyPercent};
     }
 
     static String cpuModel() {

@@ -437,6 +437,10 @@ public final class SideBySideBench {
 
     /** One server: its own network, the parts in order, then everything stopped and removed. */
     private void runServer(String serverName) {
+        if (!o.quick) {
+            double[] waited = Machine.awaitQuiet(5, Duration.ofSeconds(120));
+            out.printf(Locale.ROOT, "    machine quiet (%.0f %% busy) after %.0f s%n", waited[1], waited[0]);
+        }
         Path dir = o.work.resolve(serverName);
         out.println("    == " + serverName + " (" + (serverName.equals(APPLIANCE) ? "Portcullis appliance" : "stock OpenVPN server")
                 + "), " + namespaces() + " client namespaces, work dir " + dir);

@@ -10,7 +10,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -253,9 +252,9 @@ class EpollLoopThreadsTest {
             FileDescriptor[] pipe = pipe();
             List<byte[]> sent = new ArrayList<>();
             for (int i = 0; i < 20; i++) {
-                sent.add(payload(i, 1000));
+                sent.add(UdpTransportTest.payload(i, 1000));
             }
-            sent.add(payload(20, 300)); // a shorter tail ends the run
+            sent.add(UdpTransportTest.payload(20, 300)); // a shorter tail ends the run
             AtomicReference<long[]> sentCounts = new AtomicReference<>(); // before and after flush()
             AtomicInteger onLoop = new AtomicInteger(-2);
             ByteBuffer in = ByteBuffer.allocateDirect(16);
@@ -275,7 +274,7 @@ class EpollLoopThreadsTest {
             });
             write(pipe[1], 1);
             for (int i = 0; i < sent.size(); i++) {
-                assertArrayEquals(sent.get(i), receive(client), "datagram " + i);
+                assertArrayEquals(sent.get(i), UdpTransportTest.receiveBytes(client), "datagram " + i);
             }
             assertEquals(1, onLoop.get());
             // Netty's channel write would have counted each packet as it was queued.
@@ -310,19 +309,5 @@ class EpollLoopThreadsTest {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    private static byte[] payload(int seed, int length) {
-        byte[] bytes = new byte[length];
-        for (int i = 0; i < length; i++) {
-            bytes[i] = (byte) (seed * 31 + i);
-        }
-        return bytes;
-    }
-
-    private static byte[] receive(DatagramSocket socket) throws IOException {
-        DatagramPacket in = new DatagramPacket(new byte[65536], 65536);
-        socket.receive(in);
-        return Arrays.copyOf(in.getData(), in.getLength());
     }
 }

@@ -8,6 +8,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.lang.annotation.Annotation;
+import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -394,7 +395,7 @@ class UdpTransportTest {
         return bytes;
     }
 
-    private static byte[] payload(int seed, int length) {
+    static byte[] payload(int seed, int length) {
         byte[] bytes = new byte[length];
         for (int i = 0; i < length; i++) {
             bytes[i] = (byte) (seed * 31 + i);
@@ -402,7 +403,7 @@ class UdpTransportTest {
         return bytes;
     }
 
-    private static byte[] receiveBytes(DatagramSocket socket) throws Exception {
+    static byte[] receiveBytes(DatagramSocket socket) throws IOException {
         DatagramPacket in = new DatagramPacket(new byte[65536], 65536);
         socket.receive(in);
         return Arrays.copyOf(in.getData(), in.getLength());

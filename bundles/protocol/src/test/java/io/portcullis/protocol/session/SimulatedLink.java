@@ -27,7 +27,7 @@ final class SimulatedLink {
     }
 
     final Random rnd;
-    final double loss;
+    double loss; // a test may end the losses part way, e.g. to see a message that is sent only a few times
     final double duplicate;
     final long jitterNanos;
     final ServerSessionConfig serverConfig;

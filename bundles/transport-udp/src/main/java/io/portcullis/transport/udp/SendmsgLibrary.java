@@ -27,7 +27,7 @@ final class SendmsgLibrary {
 
     static {
         if (!Platform.isLinux() || Native.POINTER_SIZE != 8) {
-            throw new UnsupportedOperationException("sendmsg from other threads needs 64-bit Linux, not "
+            throw new UnsupportedOperationException("sendmsg with UDP GSO needs 64-bit Linux, not "
                     + System.getProperty("os.name") + " " + System.getProperty("os.arch"));
         }
         Native.register(SendmsgLibrary.class, NativeLibrary.getInstance(Platform.C_LIBRARY_NAME));

@@ -37,7 +37,9 @@ public record PeerInfo(Map<String, String> entries) {
             String l = line.endsWith("\r") ? line.substring(0, line.length() - 1) : line;
             int eq = l.indexOf('=');
             if (eq > 0) {
-                map.put(l.substring(0, eq), l.substring(eq + 1));
+                // Interned: most names and values (IV_PLAT=linux, IV_CIPHERS=...) are the same for
+                // thousands of clients, and the JVM's string table lets unused ones be collected.
+                map.put(l.substring(0, eq).intern(), l.substring(eq + 1).intern());
             }
         }
         return new PeerInfo(map);

@@ -84,7 +84,7 @@ public final class ClientSession {
         this.config = config;
         this.random = random;
         this.localSessionId = SessionId.random(random);
-        ControlChannelProtection protection = config.protection().copy();
+        ControlChannelProtection protection = config.protection();
         this.codec = new ControlChannelCodec(protection, unixSeconds);
         this.wrapOverhead = protection.overhead();
         this.lastNow = nowNanos;
@@ -371,6 +371,7 @@ public final class ClientSession {
         } else {
             key2 = Key2.fromPrf(ks.clientSource, ks.serverReply.keySource(), localSessionId, remoteSessionId);
         }
+        ks.channel.tls.forgetKeyingMaterial();
         ks.cipher = new DataChannelCipher(key2.clientKeys(cipher), ks.keyId(), pushedPeerId, new ReplayWindow());
         key2.wipe();
         activeSince = nowNanos;

@@ -11,7 +11,7 @@ import java.util.Objects;
  * Settings of a {@link ClientSession}.
  *
  * @param protection client-side wrapping ({@code TlsCrypt.forClient}, {@code TlsAuth} with
- *        direction 1, or none); each session takes a {@link ControlChannelProtection#copy()}
+ *        direction 1, or none), thread-safe and shared by sessions
  * @param credentials client certificate and key, or {@code null} for a certificate-less client
  * @param username empty for none
  * @param password empty for none

@@ -29,7 +29,8 @@ final class KeyChannel {
     boolean peerResetSeen;
     /** TLS failure reason, once failed. */
     String failure;
-    private final ByteArrayOutputStream appData = new ByteArrayOutputStream();
+    /** Replaced when taken: the key-method 2 message would otherwise leave it grown for the session's life. */
+    private ByteArrayOutputStream appData = new ByteArrayOutputStream();
 
     KeyChannel(int keyId, SessionId local, SessionId remote, ControlChannelTls tls, int wrapOverhead,
             long startedNanos) {
@@ -97,7 +98,7 @@ final class KeyChannel {
 
     byte[] takeAppData() {
         byte[] b = appData.toByteArray();
-        appData.reset();
+        appData = new ByteArrayOutputStream(0);
         return b;
     }
 

@@ -24,6 +24,8 @@ import io.portcullis.protocol.wrap.ControlChannelProtection;
 import io.portcullis.protocol.wrap.FirstPacketVerdict;
 import io.portcullis.protocol.wrap.Unwrapped;
 import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
@@ -82,9 +84,11 @@ public final class ServerSession {
     /** One key id: its control channel and, once negotiated, its data key. */
     private static final class KeyState {
         final KeyChannel channel;
-        final KeyMethod2Reader reader = new KeyMethod2Reader();
+        /** Until the client's key-method 2 message is complete; then dropped, as the key sources once used. */
+        KeyMethod2Reader reader = new KeyMethod2Reader();
         long bytesFedToReader;
-        ClientKeyMethod2 clientKeyMethod;
+        boolean keyMethodReceived;
+        KeySource clientSource;
         KeySource serverSource;
         DataChannelCipher cipher;
         long retireAt;
@@ -125,7 +129,8 @@ public final class ServerSession {
     private AeadAlgorithm cipher;
     private boolean keyExport;
     private boolean dataV2;
-    private byte[] clientLeaf;
+    /** SHA-256 of the client's certificate, which a renegotiation must present again. */
+    private byte[] clientLeafDigest;
     private String username = "";
     private List<String> pushReply = List.of();
     private String authFailedMessage;
@@ -166,7 +171,7 @@ public final class ServerSession {
         if (peerId < 0 || peerId > DataPacketHeader.MAX_PEER_ID) {
             throw new IllegalArgumentException("peer-id out of range: " + peerId);
         }
-        ControlChannelProtection protection = config.protection().copy();
+        ControlChannelProtection protection = config.protection();
         FirstPacketVerdict verdict;
         try {
             verdict = FirstPacketVerdict.check(firstPacket, protection);
@@ -505,7 +510,7 @@ public final class ServerSession {
             fail("TLS handshake failed on key id " + ks.keyId() + ": " + ks.channel.failure);
             return;
         }
-        if (ks.clientKeyMethod == null && ks.channel.hasAppData()) {
+        if (!ks.keyMethodReceived && ks.channel.hasAppData()) {
             byte[] chunk = ks.channel.takeAppData();
             ks.bytesFedToReader += chunk.length;
             KeyMethod2Reader.Result r = ks.reader.feed(chunk);
@@ -518,10 +523,11 @@ public final class ServerSession {
                 if (rest > 0 && rest <= chunk.length) {
                     ks.channel.unread(Arrays.copyOfRange(chunk, chunk.length - rest, chunk.length));
                 }
+                ks.reader = null;
                 onClientKeyMethod2(ks, c.message(), nowNanos, out, after);
             }
         }
-        if (ks.clientKeyMethod != null && ks.channel.hasAppData()) {
+        if (ks.keyMethodReceived && ks.channel.hasAppData()) {
             for (ClientMessage m : ClientMessage.parseAll(ks.channel.takeAppData())) {
                 onClientMessage(ks, m);
             }
@@ -530,7 +536,8 @@ public final class ServerSession {
 
     private void onClientKeyMethod2(KeyState ks, ClientKeyMethod2 message, long nowNanos, List<SessionOutput> out,
             List<SessionOutput> after) {
-        ks.clientKeyMethod = message;
+        ks.keyMethodReceived = true;
+        ks.clientSource = message.keySource();
         ks.serverSource = KeySource.randomForServer(random);
         ks.channel.sendApp(new ServerKeyMethod2(ks.serverSource, serverOptions(message)).encode());
         List<X509Certificate> chain = ks.channel.tls.peerCertificates();
@@ -540,7 +547,7 @@ public final class ServerSession {
             keyExport = peerInfo.hasProtoFlag(PeerInfo.PROTO_TLS_KEY_EXPORT)
                     && ks.channel.tls.exportKeyingMaterial(Key2.EXPORTER_LABEL).isPresent();
             dataV2 = peerInfo.hasProtoFlag(PeerInfo.PROTO_DATA_V2);
-            clientLeaf = chain.isEmpty() ? null : encoded(chain.get(0));
+            clientLeafDigest = leafDigest(chain);
             username = message.username();
             if (cipher == null) {
                 message.password().wipe();
@@ -557,8 +564,7 @@ public final class ServerSession {
         }
         // Renegotiation: same client identity, no second Authenticate.
         message.password().wipe();
-        byte[] leaf = chain.isEmpty() ? null : encoded(chain.get(0));
-        if (!Arrays.equals(leaf, clientLeaf)) {
+        if (!Arrays.equals(leafDigest(chain), clientLeafDigest)) {
             fail("client certificate changed on renegotiation");
             return;
         }
@@ -593,8 +599,11 @@ public final class ServerSession {
             }
             key2 = Key2.fromExporter(ekm.get());
         } else {
-            key2 = Key2.fromPrf(ks.clientKeyMethod.keySource(), ks.serverSource, remoteSessionId, localSessionId);
+            key2 = Key2.fromPrf(ks.clientSource, ks.serverSource, remoteSessionId, localSessionId);
         }
+        ks.clientSource = null;
+        ks.serverSource = null;
+        ks.channel.tls.forgetKeyingMaterial();
         ks.cipher = new DataChannelCipher(key2.serverKeys(cipher), ks.keyId(),
                 dataV2 ? peerId : DataPacketHeader.ABSENT_PEER_ID, new ReplayWindow());
         key2.wipe();
@@ -670,11 +679,16 @@ public final class ServerSession {
         droppedPackets++;
     }
 
-    private static byte[] encoded(X509Certificate c) {
+    private static byte[] leafDigest(List<X509Certificate> chain) {
+        if (chain.isEmpty()) {
+            return null;
+        }
         try {
-            return c.getEncoded();
+            return MessageDigest.getInstance("SHA-256").digest(chain.get(0).getEncoded());
         } catch (CertificateEncodingException e) {
             return new byte[0];
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("JDK lacks SHA-256", e);
         }
     }
 

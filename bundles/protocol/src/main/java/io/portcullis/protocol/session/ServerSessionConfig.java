@@ -10,10 +10,9 @@ import java.util.Objects;
 
 /**
  * Settings shared by all sessions of one listener. Immutable and safe to share between
- * threads: {@link #protection()} is only a template, each session (and each
- * {@link ServerSession#accept} check) works on its own {@link ControlChannelProtection#copy()}.
+ * threads, {@link #protection()} included.
  *
- * @param protection control-channel wrapping template (tls-crypt, tls-auth or none)
+ * @param protection control-channel wrapping (tls-crypt, tls-auth or none)
  * @param credentials the server's certificate chain and key
  * @param dataCiphers data ciphers in server preference order
  * @param handshakeWindow a key negotiation (TLS, key-method 2, authentication) must finish within this

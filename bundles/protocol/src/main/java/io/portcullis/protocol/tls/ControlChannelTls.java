@@ -7,6 +7,7 @@ import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.bouncycastle.tls.ByteQueue;
 import org.bouncycastle.tls.TlsClientProtocol;
 import org.bouncycastle.tls.TlsProtocol;
 import org.bouncycastle.tls.TlsServerProtocol;
@@ -17,15 +18,26 @@ import org.bouncycastle.tls.crypto.impl.jcajce.JcaTlsCrypto;
  * bytes reassembled from P_CONTROL_V1 payloads, send what it outputs in new control
  * packets. TLS 1.2 minimum, 1.3 preferred, AEAD suites only, no resumption.
  * Randomness comes from the injected {@link SecureRandom}. Not thread-safe.
+ * <p>
+ * A session lives for hours after its handshake, so nothing sized by the handshake is kept:
+ * records are offered to BC whole (its one-record path, which never fills BC's own input
+ * queue) from a buffer released when empty, and BC's output queue is shrunk once drained.
  */
 public final class ControlChannelTls {
 
+    private static final byte[] NONE = new byte[0];
+
     private final TlsProtocol protocol;
+    private final ByteQueue output;
     private final TlsPeerState peer;
     private boolean failed;
+    /** The start of a record whose end is still in flight; {@link #NONE} between records. */
+    private byte[] partial = NONE;
+    private int partialLength;
 
-    private ControlChannelTls(TlsProtocol protocol, TlsPeerState peer) {
+    private ControlChannelTls(TlsProtocol protocol, ByteQueue output, TlsPeerState peer) {
         this.protocol = protocol;
+        this.output = output;
         this.peer = peer;
     }
 
@@ -33,14 +45,14 @@ public final class ControlChannelTls {
     public static ControlChannelTls server(TlsCredentials credentials, ClientCertificatePolicy policy,
             SecureRandom random) {
         JcaTlsCrypto crypto = HandshakeCrypto.create(random);
-        TlsServerProtocol protocol = new TlsServerProtocol();
+        ServerProtocol protocol = new ServerProtocol();
         OpenVpnTlsServer server = new OpenVpnTlsServer(crypto, credentials, policy);
         try {
             protocol.accept(server);
         } catch (IOException e) {
             throw new IllegalStateException("cannot start TLS server", e);
         }
-        return new ControlChannelTls(protocol, server);
+        return new ControlChannelTls(protocol, protocol.output(), server);
     }
 
     /**
@@ -49,14 +61,14 @@ public final class ControlChannelTls {
      */
     public static ControlChannelTls client(TlsCredentials credentials, SecureRandom random) {
         JcaTlsCrypto crypto = HandshakeCrypto.create(random);
-        TlsClientProtocol protocol = new TlsClientProtocol();
+        ClientProtocol protocol = new ClientProtocol();
         OpenVpnTlsClient client = new OpenVpnTlsClient(crypto, credentials);
         try {
             protocol.connect(client);
         } catch (IOException e) {
             throw new IllegalStateException("cannot start TLS client", e);
         }
-        return new ControlChannelTls(protocol, client);
+        return new ControlChannelTls(protocol, protocol.output(), client);
     }
 
     /** Processes TLS bytes from the peer. */
@@ -65,7 +77,7 @@ public final class ControlChannelTls {
             return new TlsStep.Failed(new byte[0], "TLS session already failed");
         }
         try {
-            protocol.offerInput(tlsBytes);
+            offerRecords(tlsBytes);
             List<byte[]> app = new ArrayList<>();
             int n = protocol.getAvailableInputBytes();
             if (n > 0) {
@@ -79,6 +91,36 @@ public final class ControlChannelTls {
             failed = true;
             return new TlsStep.Failed(takeOutput(), String.valueOf(e.getMessage()));
         }
+    }
+
+    /** Offers each complete record on its own; keeps the start of an incomplete one. */
+    private void offerRecords(byte[] tlsBytes) throws IOException {
+        byte[] buf;
+        int length;
+        if (partialLength == 0) {
+            buf = tlsBytes;
+            length = tlsBytes.length;
+        } else {
+            buf = java.util.Arrays.copyOf(partial, partialLength + tlsBytes.length);
+            System.arraycopy(tlsBytes, 0, buf, partialLength, tlsBytes.length);
+            length = buf.length;
+        }
+        int off = 0;
+        while (length - off >= 5) {
+            // BC judges the header (content type, length limit) before the record's end arrives.
+            int record = protocol.previewInputRecord(java.util.Arrays.copyOfRange(buf, off, off + 5)).getRecordSize();
+            if (length - off < record) {
+                break;
+            }
+            protocol.offerInput(buf, off, record);
+            off += record;
+            if (protocol.isClosed()) {
+                off = length; // nothing after close_notify is read, as in BC's own loop
+                break;
+            }
+        }
+        partialLength = length - off;
+        partial = partialLength == 0 ? NONE : java.util.Arrays.copyOfRange(buf, off, length);
     }
 
     /** Encrypts one application message as its own TLS record(s); returns the TLS bytes. */
@@ -102,6 +144,7 @@ public final class ControlChannelTls {
         if (n > 0) {
             protocol.readOutput(out, 0, n);
         }
+        output.shrink(); // drained: let go of the array the handshake flight grew
         return out;
     }
 
@@ -145,6 +188,25 @@ public final class ControlChannelTls {
             failed = true;
         }
         return takeOutput();
+    }
+
+    /** Discards (and zeroes) the exported keying material once the data keys are derived from it. */
+    public void forgetKeyingMaterial() {
+        peer.forgetExported();
+    }
+
+    /** BC's server protocol, with its output queue reachable (a protected field) for shrinking. */
+    private static final class ServerProtocol extends TlsServerProtocol {
+        ByteQueue output() {
+            return outputBuffer.getBuffer();
+        }
+    }
+
+    /** BC's client protocol, as {@link ServerProtocol}. */
+    private static final class ClientProtocol extends TlsClientProtocol {
+        ByteQueue output() {
+            return outputBuffer.getBuffer();
+        }
     }
 
     static byte[] concat(List<byte[]> parts) {

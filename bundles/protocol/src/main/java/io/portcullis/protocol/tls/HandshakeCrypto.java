@@ -3,6 +3,7 @@ package io.portcullis.protocol.tls;
 import org.bouncycastle.jcajce.util.DefaultJcaJceHelper;
 import org.bouncycastle.jcajce.util.ProviderJcaJceHelper;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
+import org.bouncycastle.tls.crypto.TlsNonceGenerator;
 import org.bouncycastle.tls.crypto.impl.jcajce.JcaTlsCrypto;
 
 import java.security.KeyFactory;
@@ -29,6 +30,21 @@ final class HandshakeCrypto extends JcaTlsCrypto {
 
     static JcaTlsCrypto create(SecureRandom random) {
         return new HandshakeCrypto(random);
+    }
+
+    /**
+     * Hello randoms straight from the session's SecureRandom. BC's default builds a SHA-512 hash
+     * DRBG per TLS context, which each session then kept for its lifetime (about 1.3 KiB of heap);
+     * the injected SecureRandom is a CSPRNG already, so its output may be public.
+     */
+    @Override
+    public TlsNonceGenerator createNonceGenerator(byte[] additionalSeedMaterial) {
+        SecureRandom random = getSecureRandom();
+        return size -> {
+            byte[] nonce = new byte[size];
+            random.nextBytes(nonce);
+            return nonce;
+        };
     }
 
     private static final class SplitHelper extends DefaultJcaJceHelper {

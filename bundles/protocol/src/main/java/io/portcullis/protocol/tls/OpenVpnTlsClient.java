@@ -73,6 +73,11 @@ final class OpenVpnTlsClient extends DefaultTlsClient implements TlsPeerState {
     }
 
     @Override
+    public void forgetExported() {
+        exported = TlsPeerSupport.wiped(exported);
+    }
+
+    @Override
     public List<X509Certificate> peerChain() {
         return peerChain;
     }

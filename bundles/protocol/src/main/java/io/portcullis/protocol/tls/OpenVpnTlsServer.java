@@ -92,6 +92,11 @@ final class OpenVpnTlsServer extends DefaultTlsServer implements TlsPeerState {
     }
 
     @Override
+    public void forgetExported() {
+        exported = TlsPeerSupport.wiped(exported);
+    }
+
+    @Override
     public List<X509Certificate> peerChain() {
         return peerChain;
     }

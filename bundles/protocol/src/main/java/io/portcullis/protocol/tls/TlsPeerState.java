@@ -15,4 +15,7 @@ interface TlsPeerState {
 
     /** Keying material exported at handshake completion, by label. */
     java.util.Map<String, byte[]> exported();
+
+    /** Zeroes and drops {@link #exported()}. */
+    void forgetExported();
 }

@@ -107,6 +107,12 @@ final class TlsPeerSupport {
         return java.util.Map.copyOf(out);
     }
 
+    /** Zeroes every value of {@code exported}; returns the empty map that replaces it. */
+    static java.util.Map<String, byte[]> wiped(java.util.Map<String, byte[]> exported) {
+        exported.values().forEach(b -> java.util.Arrays.fill(b, (byte) 0));
+        return java.util.Map.of();
+    }
+
     static List<X509Certificate> toX509(JcaTlsCrypto crypto, Certificate certificate) throws IOException {
         List<X509Certificate> out = new ArrayList<>();
         if (certificate != null) {

@@ -5,8 +5,9 @@ import io.portcullis.protocol.packet.ParseResult;
 import java.nio.ByteBuffer;
 
 /**
- * How control packets are wrapped on the wire. Stateless apart from cached cipher/MAC
- * instances: not thread-safe, use one instance per thread or session.
+ * How control packets are wrapped on the wire. Thread-safe: one instance, built from the
+ * endpoint's static key, serves all its sessions (replay state is per session, in
+ * {@link ControlChannelCodec}).
  * Replay accounting is done by {@link ControlChannelCodec}.
  */
 public sealed interface ControlChannelProtection permits NoProtection, TlsAuth, TlsCrypt {
@@ -22,7 +23,4 @@ public sealed interface ControlChannelProtection permits NoProtection, TlsAuth, 
 
     /** Authenticates and decodes all remaining bytes of {@code packet}. Never throws on bad input. */
     ParseResult<Unwrapped> unwrap(ByteBuffer packet);
-
-    /** A fresh instance with the same keys, for use on another thread. */
-    ControlChannelProtection copy();
 }

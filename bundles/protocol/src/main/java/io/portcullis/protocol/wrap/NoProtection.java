@@ -38,11 +38,6 @@ public final class NoProtection implements ControlChannelProtection {
     }
 
     @Override
-    public ControlChannelProtection copy() {
-        return this;
-    }
-
-    @Override
     public String toString() {
         return "none";
     }

@@ -15,30 +15,29 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * tls-auth: an HMAC over every control packet (reference §3.2). Wire layout
  * {@code op|kid, sid, HMAC, replay pid, replay time, tail}; the HMAC covers
- * {@code replay pid, replay time, op|kid, sid, tail}.
+ * {@code replay pid, replay time, op|kid, sid, tail}. Thread-safe: one instance serves every
+ * session of an endpoint.
  */
 public final class TlsAuth implements ControlChannelProtection {
 
-    private final StaticKey key;
     private final KeyDirection direction;
     private final HmacAlgorithm algorithm;
-    private final Mac sendMac;
-    private final Mac receiveMac;
-    private final byte[] computed;
+    private final JcaInstances<Mac> sendMacs;
+    private final JcaInstances<Mac> receiveMacs;
 
     public TlsAuth(StaticKey key, KeyDirection direction, HmacAlgorithm algorithm) {
-        this.key = key;
         this.direction = direction;
         this.algorithm = algorithm;
-        this.sendMac = mac(key.hmacKey(direction.outRecord(), algorithm.length()));
-        this.receiveMac = mac(key.hmacKey(direction.inRecord(), algorithm.length()));
-        this.computed = new byte[algorithm.length()];
+        SecretKeySpec sendKey = new SecretKeySpec(key.hmacKey(direction.outRecord(), algorithm.length()), algorithm.jcaName());
+        SecretKeySpec receiveKey = new SecretKeySpec(key.hmacKey(direction.inRecord(), algorithm.length()), algorithm.jcaName());
+        this.sendMacs = new JcaInstances<>(() -> mac(sendKey));
+        this.receiveMacs = new JcaInstances<>(() -> mac(receiveKey));
     }
 
-    private Mac mac(byte[] keyBytes) {
+    private Mac mac(SecretKeySpec keySpec) {
         try {
             Mac m = Mac.getInstance(algorithm.jcaName());
-            m.init(new SecretKeySpec(keyBytes, algorithm.jcaName()));
+            m.init(keySpec);
             return m;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("JDK lacks " + algorithm.jcaName(), e);
@@ -65,7 +64,9 @@ public final class TlsAuth implements ControlChannelProtection {
         out.putInt((int) replayId.packetId()).putInt((int) replayId.time());
         ControlPacketCodec.writeTail(packet, out);
         byte[] wire = out.array();
-        macOver(sendMac, wire, hlen, wire, macPos);
+        Mac mac = sendMacs.take();
+        macOver(mac, wire, hlen, wire, macPos);
+        sendMacs.give(mac);
         return wire;
     }
 
@@ -85,7 +86,10 @@ public final class TlsAuth implements ControlChannelProtection {
         if (!opCheck.isOk()) {
             return opCheck.castDrop();
         }
-        macOver(receiveMac, wire, hlen, computed, 0);
+        byte[] computed = new byte[hlen];
+        Mac mac = receiveMacs.take();
+        macOver(mac, wire, hlen, computed, 0);
+        receiveMacs.give(mac);
         if (!MessageDigest.isEqual(slice(wire, ControlPacketCodec.HEADER_LENGTH, hlen), computed)) {
             return ParseResult.dropped(DropReason.AUTHENTICATION_FAILED, "tls-auth HMAC mismatch");
         }
@@ -120,11 +124,6 @@ public final class TlsAuth implements ControlChannelProtection {
 
     private static byte[] slice(byte[] b, int off, int len) {
         return java.util.Arrays.copyOfRange(b, off, off + len);
-    }
-
-    @Override
-    public ControlChannelProtection copy() {
-        return new TlsAuth(key, direction, algorithm);
     }
 
     @Override

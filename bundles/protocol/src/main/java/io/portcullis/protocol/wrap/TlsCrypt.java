@@ -20,6 +20,7 @@ import javax.crypto.spec.SecretKeySpec;
  * {@code op|kid, sid, replay pid, replay time, tag(32), AES-CTR(tail)}; the tag is
  * HMAC-SHA256 over the 17-byte clear header and the plaintext tail, its first 16 bytes the IV.
  * Directions are fixed by role: the server sends with key record 0 and receives with 1.
+ * Thread-safe: one instance serves every session of an endpoint.
  */
 public final class TlsCrypt implements ControlChannelProtection {
 
@@ -28,30 +29,34 @@ public final class TlsCrypt implements ControlChannelProtection {
     public static final int CLEAR_HEADER_LENGTH = ControlPacketCodec.HEADER_LENGTH + ReplayId.LENGTH;
     public static final int OVERHEAD = ReplayId.LENGTH + TAG_LENGTH;
 
-    private final StaticKey key;
     private final boolean server;
     private final SecretKeySpec sendCipherKey;
     private final SecretKeySpec receiveCipherKey;
-    private final Mac sendMac;
-    private final Mac receiveMac;
-    private final Cipher ctr;
+    private final JcaInstances<Primitives> primitives;
+
+    /** What one wrap or unwrap uses; keyed MACs, the cipher is keyed per packet (its IV is the tag). */
+    private record Primitives(Mac sendMac, Mac receiveMac, Cipher ctr) {
+    }
 
     private TlsCrypt(StaticKey key, boolean server) {
-        this.key = key;
         this.server = server;
         int out = server ? 0 : 1;
         int in = 1 - out;
-        try {
-            this.sendCipherKey = new SecretKeySpec(key.cipherKey(out, 32), "AES");
-            this.receiveCipherKey = new SecretKeySpec(key.cipherKey(in, 32), "AES");
-            this.sendMac = Mac.getInstance("HmacSHA256");
-            this.sendMac.init(new SecretKeySpec(key.hmacKey(out, 32), "HmacSHA256"));
-            this.receiveMac = Mac.getInstance("HmacSHA256");
-            this.receiveMac.init(new SecretKeySpec(key.hmacKey(in, 32), "HmacSHA256"));
-            this.ctr = Cipher.getInstance("AES/CTR/NoPadding");
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("JDK lacks AES-CTR or HMAC-SHA256", e);
-        }
+        this.sendCipherKey = new SecretKeySpec(key.cipherKey(out, 32), "AES");
+        this.receiveCipherKey = new SecretKeySpec(key.cipherKey(in, 32), "AES");
+        SecretKeySpec sendHmacKey = new SecretKeySpec(key.hmacKey(out, 32), "HmacSHA256");
+        SecretKeySpec receiveHmacKey = new SecretKeySpec(key.hmacKey(in, 32), "HmacSHA256");
+        this.primitives = new JcaInstances<>(() -> {
+            try {
+                Mac send = Mac.getInstance("HmacSHA256");
+                send.init(sendHmacKey);
+                Mac receive = Mac.getInstance("HmacSHA256");
+                receive.init(receiveHmacKey);
+                return new Primitives(send, receive, Cipher.getInstance("AES/CTR/NoPadding"));
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("JDK lacks AES-CTR or HMAC-SHA256", e);
+            }
+        });
     }
 
     public static TlsCrypt forServer(StaticKey key) {
@@ -81,16 +86,18 @@ public final class TlsCrypt implements ControlChannelProtection {
         ByteBuffer plain = ByteBuffer.allocate(tailLength);
         ControlPacketCodec.writeTail(packet, plain);
         byte[] wire = out.array();
-        sendMac.update(wire, 0, CLEAR_HEADER_LENGTH);
-        sendMac.update(plain.array());
-        byte[] tag = sendMac.doFinal();
+        Primitives p = primitives.take();
+        p.sendMac().update(wire, 0, CLEAR_HEADER_LENGTH);
+        p.sendMac().update(plain.array());
+        byte[] tag = p.sendMac().doFinal();
         System.arraycopy(tag, 0, wire, CLEAR_HEADER_LENGTH, TAG_LENGTH);
         try {
-            ctr.init(Cipher.ENCRYPT_MODE, sendCipherKey, new IvParameterSpec(tag, 0, 16));
-            ctr.doFinal(plain.array(), 0, tailLength, wire, CLEAR_HEADER_LENGTH + TAG_LENGTH);
+            p.ctr().init(Cipher.ENCRYPT_MODE, sendCipherKey, new IvParameterSpec(tag, 0, 16));
+            p.ctr().doFinal(plain.array(), 0, tailLength, wire, CLEAR_HEADER_LENGTH + TAG_LENGTH);
         } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("AES-CTR failed", e);
+            throw new IllegalStateException("AES-CTR failed", e); // p is not given back: its state is unknown
         }
+        primitives.give(p);
         return wire;
     }
 
@@ -110,15 +117,17 @@ public final class TlsCrypt implements ControlChannelProtection {
         }
         int ctPos = CLEAR_HEADER_LENGTH + TAG_LENGTH;
         byte[] plain;
+        Primitives p = primitives.take();
         try {
-            ctr.init(Cipher.DECRYPT_MODE, receiveCipherKey, new IvParameterSpec(wire, CLEAR_HEADER_LENGTH, 16));
-            plain = ctr.doFinal(wire, ctPos, length - ctPos);
+            p.ctr().init(Cipher.DECRYPT_MODE, receiveCipherKey, new IvParameterSpec(wire, CLEAR_HEADER_LENGTH, 16));
+            plain = p.ctr().doFinal(wire, ctPos, length - ctPos);
         } catch (GeneralSecurityException e) {
             return ParseResult.dropped(DropReason.AUTHENTICATION_FAILED, "AES-CTR failed");
         }
-        receiveMac.update(wire, 0, CLEAR_HEADER_LENGTH);
-        receiveMac.update(plain);
-        byte[] tag = receiveMac.doFinal();
+        p.receiveMac().update(wire, 0, CLEAR_HEADER_LENGTH);
+        p.receiveMac().update(plain);
+        byte[] tag = p.receiveMac().doFinal();
+        primitives.give(p);
         if (!MessageDigest.isEqual(tag, Arrays.copyOfRange(wire, CLEAR_HEADER_LENGTH, ctPos))) {
             return ParseResult.dropped(DropReason.AUTHENTICATION_FAILED, "tls-crypt tag mismatch");
         }
@@ -131,11 +140,6 @@ public final class TlsCrypt implements ControlChannelProtection {
             return ParseResult.ok(new Unwrapped(ok.value(), replayId));
         }
         return tail.castDrop();
-    }
-
-    @Override
-    public ControlChannelProtection copy() {
-        return new TlsCrypt(key, server);
     }
 
     @Override

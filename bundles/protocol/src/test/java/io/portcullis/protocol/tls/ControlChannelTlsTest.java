@@ -73,6 +73,46 @@ class ControlChannelTlsTest {
     }
 
     @Test
+    void recordsSplitOverFeedsAreReassembledAndKeysCanBeForgotten() {
+        SecureRandom random = new SecureRandom();
+        ControlChannelTls server = ControlChannelTls.server(PKI.server, ClientCertificatePolicy.REQUIRED, random);
+        ControlChannelTls client = ControlChannelTls.client(PKI.client, random);
+        // The ClientHello 7 bytes at a time, the client's second flight in odd-sized pieces: records
+        // then start and end inside feeds, and a header arrives in two parts.
+        byte[] serverFlight = feedInPieces(server, client.takeOutput(), 7);
+        byte[] clientFlight = ((TlsStep.Progress) client.feed(serverFlight)).output();
+        assertTrue(client.isHandshakeComplete());
+        feedInPieces(server, clientFlight, 333);
+        assertTrue(server.isHandshakeComplete());
+        assertEquals("CN=alice", server.peerCertificates().get(0).getSubjectX500Principal().getName());
+
+        byte[] keys = server.exportKeyingMaterial(Key2.EXPORTER_LABEL).orElseThrow();
+        assertArrayEquals(keys, client.exportKeyingMaterial(Key2.EXPORTER_LABEL).orElseThrow());
+        server.forgetKeyingMaterial();
+        assertFalse(server.exportKeyingMaterial(Key2.EXPORTER_LABEL).isPresent());
+
+        // The session still carries control messages after that.
+        byte[] msg = "PUSH_REQUEST\0".getBytes(StandardCharsets.US_ASCII);
+        byte[] wire = ((TlsStep.Progress) client.send(msg)).output();
+        List<byte[]> got = new ArrayList<>();
+        for (int i = 0; i < wire.length; i++) {
+            got.addAll(((TlsStep.Progress) server.feed(new byte[] {wire[i]})).applicationData());
+        }
+        assertArrayEquals(msg, ControlChannelTls.concat(got));
+    }
+
+    /** Feeds {@code bytes} in pieces of {@code size}; returns all output, asserting each step progressed. */
+    private static byte[] feedInPieces(ControlChannelTls tls, byte[] bytes, int size) {
+        List<byte[]> out = new ArrayList<>();
+        for (int off = 0; off < bytes.length; off += size) {
+            TlsStep step = tls.feed(java.util.Arrays.copyOfRange(bytes, off, Math.min(bytes.length, off + size)));
+            assertInstanceOf(TlsStep.Progress.class, step, "piece at " + off);
+            out.add(step.output());
+        }
+        return ControlChannelTls.concat(out);
+    }
+
+    @Test
     void requiredClientCertificateIsEnforced() {
         SecureRandom random = new SecureRandom();
         ControlChannelTls server = ControlChannelTls.server(PKI.server, ClientCertificatePolicy.REQUIRED, random);
@@ -98,5 +138,12 @@ class ControlChannelTlsTest {
         assertInstanceOf(TlsStep.Failed.class, server.feed("GET / HTTP/1.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII)));
         assertInstanceOf(TlsStep.Failed.class, server.feed(new byte[] {1}));
         assertFalse(server.exportKeyingMaterial(Key2.EXPORTER_LABEL).isPresent());
+    }
+
+    @Test
+    void aBadRecordHeaderFailsBeforeTheRecordsEndArrives() {
+        ControlChannelTls server = ControlChannelTls.server(PKI.server, ClientCertificatePolicy.NONE, new SecureRandom());
+        // A handshake record header announcing 65,535 bytes: over TLS's limit, refused at once.
+        assertInstanceOf(TlsStep.Failed.class, server.feed(new byte[] {22, 3, 3, (byte) 0xFF, (byte) 0xFF, 1}));
     }
 }

@@ -107,6 +107,46 @@ class ControlChannelProtectionTest {
     }
 
     @Test
+    void oneInstanceServesManyThreadsAtOnce() throws Exception {
+        StaticKey key = StaticKey.generate(new Random(5));
+        roundTripsFromThreads(TlsCrypt.forServer(key), TlsCrypt.forClient(key));
+        roundTripsFromThreads(new TlsAuth(key, KeyDirection.NORMAL, HmacAlgorithm.SHA256),
+                new TlsAuth(key, KeyDirection.INVERSE, HmacAlgorithm.SHA256));
+    }
+
+    /** Four threads wrap and unwrap distinct packets through the same two instances; each must come back intact. */
+    private static void roundTripsFromThreads(ControlChannelProtection server, ControlChannelProtection client)
+            throws Exception {
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<Integer>> done = new java.util.ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                int thread = t;
+                done.add(pool.submit(() -> {
+                    Random r = new Random(thread);
+                    for (int i = 0; i < 2_000; i++) {
+                        byte[] payload = new byte[1 + r.nextInt(1_100)];
+                        r.nextBytes(payload);
+                        var pkt = new ControlPacket.Reliable(Opcode.P_CONTROL_V1, thread, new SessionId(i),
+                                AckBlock.EMPTY, i, payload);
+                        ReplayId id = new ReplayId(i + 1, 1_700_000_000L);
+                        assertEquals(pkt, server.unwrap(ByteBuffer.wrap(client.wrap(pkt, id))).valueOrNull().packet(),
+                                "client to server, thread " + thread + ", packet " + i);
+                        assertEquals(pkt, client.unwrap(ByteBuffer.wrap(server.wrap(pkt, id))).valueOrNull().packet(),
+                                "server to client, thread " + thread + ", packet " + i);
+                    }
+                    return thread;
+                }));
+            }
+            for (var f : done) {
+                f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void sessionCodecNumbersPacketsAndRejectsReplays() {
         StaticKey key = StaticKey.generate(new Random(3));
         ControlChannelCodec server = new ControlChannelCodec(TlsCrypt.forServer(key), 1_700_000_000L);

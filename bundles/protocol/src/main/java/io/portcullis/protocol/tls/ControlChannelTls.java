@@ -11,7 +11,6 @@ import org.bouncycastle.tls.ByteQueue;
 import org.bouncycastle.tls.TlsClientProtocol;
 import org.bouncycastle.tls.TlsProtocol;
 import org.bouncycastle.tls.TlsServerProtocol;
-import org.bouncycastle.tls.crypto.impl.jcajce.JcaTlsCrypto;
 
 /**
  * One TLS session of one key id, in Bouncy Castle's non-blocking mode: feed it the TLS
@@ -29,22 +28,24 @@ public final class ControlChannelTls {
 
     private final TlsProtocol protocol;
     private final ByteQueue output;
+    private final HandshakeCrypto crypto;
     private final TlsPeerState peer;
     private boolean failed;
     /** The start of a record whose end is still in flight; {@link #NONE} between records. */
     private byte[] partial = NONE;
     private int partialLength;
 
-    private ControlChannelTls(TlsProtocol protocol, ByteQueue output, TlsPeerState peer) {
+    private ControlChannelTls(TlsProtocol protocol, ByteQueue output, HandshakeCrypto crypto, TlsPeerState peer) {
         this.protocol = protocol;
         this.output = output;
+        this.crypto = crypto;
         this.peer = peer;
     }
 
     /** A server; it waits for the ClientHello. */
     public static ControlChannelTls server(TlsCredentials credentials, ClientCertificatePolicy policy,
             SecureRandom random) {
-        JcaTlsCrypto crypto = HandshakeCrypto.create(random);
+        HandshakeCrypto crypto = HandshakeCrypto.create(random);
         ServerProtocol protocol = new ServerProtocol();
         OpenVpnTlsServer server = new OpenVpnTlsServer(crypto, credentials, policy);
         try {
@@ -52,7 +53,7 @@ public final class ControlChannelTls {
         } catch (IOException e) {
             throw new IllegalStateException("cannot start TLS server", e);
         }
-        return new ControlChannelTls(protocol, protocol.output(), server);
+        return new ControlChannelTls(protocol, protocol.output(), crypto, server);
     }
 
     /**
@@ -60,7 +61,7 @@ public final class ControlChannelTls {
      * {@link #takeOutput()}. {@code credentials} may be null for a certificate-less client.
      */
     public static ControlChannelTls client(TlsCredentials credentials, SecureRandom random) {
-        JcaTlsCrypto crypto = HandshakeCrypto.create(random);
+        HandshakeCrypto crypto = HandshakeCrypto.create(random);
         ClientProtocol protocol = new ClientProtocol();
         OpenVpnTlsClient client = new OpenVpnTlsClient(crypto, credentials);
         try {
@@ -68,7 +69,7 @@ public final class ControlChannelTls {
         } catch (IOException e) {
             throw new IllegalStateException("cannot start TLS client", e);
         }
-        return new ControlChannelTls(protocol, protocol.output(), client);
+        return new ControlChannelTls(protocol, protocol.output(), crypto, client);
     }
 
     /** Processes TLS bytes from the peer. */
@@ -145,6 +146,9 @@ public final class ControlChannelTls {
             protocol.readOutput(out, 0, n);
         }
         output.shrink(); // drained: let go of the array the handshake flight grew
+        if (peer.handshakeComplete()) {
+            crypto.releaseRecordCiphers();
+        }
         return out;
     }
 

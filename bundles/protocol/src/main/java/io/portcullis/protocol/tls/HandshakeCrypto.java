@@ -4,13 +4,17 @@ import org.bouncycastle.jcajce.util.DefaultJcaJceHelper;
 import org.bouncycastle.jcajce.util.ProviderJcaJceHelper;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.bouncycastle.tls.crypto.TlsNonceGenerator;
+import org.bouncycastle.tls.crypto.impl.TlsAEADCipherImpl;
 import org.bouncycastle.tls.crypto.impl.jcajce.JcaTlsCrypto;
 
+import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyPairGenerator;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.security.Signature;
+import java.util.ArrayList;
+import java.util.List;
 import javax.crypto.KeyAgreement;
 
 /**
@@ -24,12 +28,34 @@ final class HandshakeCrypto extends JcaTlsCrypto {
 
     private static final ProviderJcaJceHelper PUBLIC_KEY_WORK = new ProviderJcaJceHelper(new BouncyCastleProvider());
 
+    /** This session's record ciphers (one crypto per TLS session), to release after the handshake. */
+    private final List<ReleasableRecordCipher> recordCiphers = new ArrayList<>();
+    private boolean recordCiphersReleased;
+
     private HandshakeCrypto(SecureRandom random) {
         super(new SplitHelper(), random, random);
     }
 
-    static JcaTlsCrypto create(SecureRandom random) {
+    static HandshakeCrypto create(SecureRandom random) {
         return new HandshakeCrypto(random);
+    }
+
+    @Override
+    protected TlsAEADCipherImpl createAEADCipher(String cipherName, String algorithm, int keySize, boolean isEncrypting)
+            throws GeneralSecurityException {
+        ReleasableRecordCipher cipher = new ReleasableRecordCipher(
+                () -> super.createAEADCipher(cipherName, algorithm, keySize, isEncrypting), recordCiphersReleased);
+        recordCiphers.add(cipher);
+        return cipher;
+    }
+
+    /** After the handshake: record ciphers hold a JDK cipher only while they protect a record. */
+    void releaseRecordCiphers() {
+        if (!recordCiphersReleased) {
+            recordCiphersReleased = true;
+            recordCiphers.forEach(ReleasableRecordCipher::release);
+            recordCiphers.clear();
+        }
     }
 
     /**

@@ -21,23 +21,26 @@ import org.openjdk.jmh.runner.options.VerboseMode;
 /**
  * CI smoke mode: every benchmark (every parameter combination) runs once, in this JVM, for
  * 100 ms, so the benchmark code keeps compiling and running (and its built-in correctness checks
- * hold: every packet opens, the replay window gives the expected verdicts). Asserts nothing about
+ * hold: every packet opens, the replay window gives the expected verdicts, valid client
+ * certificates are accepted and a broken signature is not). Asserts nothing about
  * speed; the figures printed here are meaningless (no fork, no warm-up).
  */
 class BenchmarkSmokeTest {
 
     /** Benchmark method -> number of parameter combinations it runs with. */
-    private static final Map<String, Integer> EXPECTED = new TreeMap<>(Map.of(
-            AeadBenchmark.class.getName() + ".seal", 12,
-            AeadBenchmark.class.getName() + ".open", 12,
-            AeadBenchmark.class.getName() + ".jdkSeal", 12,
-            AeadBenchmark.class.getName() + ".jdkOpen", 12,
-            ReplayWindowBenchmark.class.getName() + ".inOrder", 1,
-            ReplayWindowBenchmark.class.getName() + ".slightlyReordered", 1,
-            ReplayWindowBenchmark.class.getName() + ".replayed", 1,
-            AuthorizationLookupBenchmark.class.getName() + ".hit", 2,
-            AuthorizationLookupBenchmark.class.getName() + ".miss", 2,
-            AuthorizationLookupBenchmark.class.getName() + ".build", 2));
+    private static final Map<String, Integer> EXPECTED = new TreeMap<>(Map.ofEntries(
+            Map.entry(AeadBenchmark.class.getName() + ".seal", 12),
+            Map.entry(AeadBenchmark.class.getName() + ".open", 12),
+            Map.entry(AeadBenchmark.class.getName() + ".jdkSeal", 12),
+            Map.entry(AeadBenchmark.class.getName() + ".jdkOpen", 12),
+            Map.entry(ReplayWindowBenchmark.class.getName() + ".inOrder", 1),
+            Map.entry(ReplayWindowBenchmark.class.getName() + ".slightlyReordered", 1),
+            Map.entry(ReplayWindowBenchmark.class.getName() + ".replayed", 1),
+            Map.entry(AuthorizationLookupBenchmark.class.getName() + ".hit", 2),
+            Map.entry(AuthorizationLookupBenchmark.class.getName() + ".miss", 2),
+            Map.entry(AuthorizationLookupBenchmark.class.getName() + ".build", 2),
+            Map.entry(ClientCertificateBenchmark.class.getName() + ".authenticate", 2),
+            Map.entry(ClientCertificateBenchmark.class.getName() + ".parseOnly", 2)));
 
     @Test
     void everyBenchmarkRunsOnceAndProducesAResult() throws RunnerException {

@@ -10,14 +10,18 @@ import org.bouncycastle.cert.X509v2CRLBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.bouncycastle.operator.ContentSigner;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
+import java.io.ByteArrayInputStream;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.Provider;
 import java.security.SecureRandom;
+import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
@@ -34,6 +38,7 @@ final class TestPki {
     static final Instant NOW = Instant.now();
     private static final AtomicLong SERIALS = new AtomicLong(0x1000);
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final Provider BC = new BouncyCastleProvider();
 
     /** A certificate with the key it was issued for. */
     record Issued(X509Certificate certificate, KeyPair keys) {
@@ -56,7 +61,24 @@ final class TestPki {
     }
 
     static Issued rootCa(String dn) {
-        KeyPair keys = keys();
+        return rootCa(dn, keys());
+    }
+
+    /**
+     * A root CA whose key is on {@code curve}, generated (and later signing) with Bouncy Castle: SunEC
+     * on JDK 17 implements only the NIST curves.
+     */
+    static Issued rootCaOnCurve(String dn, String curve) {
+        try {
+            KeyPairGenerator generator = KeyPairGenerator.getInstance("EC", BC);
+            generator.initialize(new ECGenParameterSpec(curve), RANDOM);
+            return rootCa(dn, generator.generateKeyPair());
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static Issued rootCa(String dn, KeyPair keys) {
         return new Issued(build(dn, keys, dn, keys, NOW.minus(Duration.ofDays(1)), NOW.plus(Duration.ofDays(3650)),
                 true, null), keys);
     }
@@ -65,6 +87,25 @@ final class TestPki {
         KeyPair keys = keys();
         return new Issued(build(dn, keys, issuer.cert().getSubjectX500Principal().getName(), issuer.keys(),
                 NOW.minus(Duration.ofDays(1)), NOW.plus(Duration.ofDays(1000)), true, null), keys);
+    }
+
+    /** Signs like a CA (keyCertSign) but its basic constraints say it is not one: PKIX must refuse it as an issuer. */
+    static Issued notACa(String dn, Issued issuer) {
+        KeyPair keys = keys();
+        return new Issued(build(dn, keys, issuer.cert().getSubjectX500Principal().getName(), issuer.keys(),
+                NOW.minus(Duration.ofDays(1)), NOW.plus(Duration.ofDays(1000)), false,
+                KeyUsage.keyCertSign | KeyUsage.cRLSign, null), keys);
+    }
+
+    /** {@code certificate} with one bit of its signature flipped, parsed again: still well-formed, no longer valid. */
+    static X509Certificate tampered(X509Certificate certificate) {
+        try {
+            byte[] der = certificate.getEncoded();
+            der[der.length - 1] ^= 0x01; // the last byte of the signature (of s, for ECDSA)
+            return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(der));
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
     }
 
     static Issued client(String dn, Issued issuer) {
@@ -80,6 +121,13 @@ final class TestPki {
 
     private static X509Certificate build(String dn, KeyPair keys, String issuerDn, KeyPair issuerKeys,
                                          Instant notBefore, Instant notAfter, boolean ca, List<KeyPurposeId> usages) {
+        return build(dn, keys, issuerDn, issuerKeys, notBefore, notAfter, ca,
+                ca ? KeyUsage.keyCertSign | KeyUsage.cRLSign : KeyUsage.digitalSignature, usages);
+    }
+
+    private static X509Certificate build(String dn, KeyPair keys, String issuerDn, KeyPair issuerKeys,
+                                         Instant notBefore, Instant notAfter, boolean ca, int keyUsage,
+                                         List<KeyPurposeId> usages) {
         try {
             var builder = new JcaX509v3CertificateBuilder(name(issuerDn),
                     BigInteger.valueOf(SERIALS.incrementAndGet()).shiftLeft(64).add(new BigInteger(63, RANDOM)),
@@ -88,16 +136,11 @@ final class TestPki {
             builder.addExtension(Extension.subjectKeyIdentifier, false, extensions.createSubjectKeyIdentifier(keys.getPublic()));
             builder.addExtension(Extension.authorityKeyIdentifier, false,
                     extensions.createAuthorityKeyIdentifier(issuerKeys.getPublic()));
-            if (ca) {
-                builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
-                builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
-            } else {
-                builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
-                builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
-                if (usages != null) {
-                    builder.addExtension(Extension.extendedKeyUsage, false,
-                            new ExtendedKeyUsage(usages.toArray(KeyPurposeId[]::new)));
-                }
+            builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(ca));
+            builder.addExtension(Extension.keyUsage, true, new KeyUsage(keyUsage));
+            if (!ca && usages != null) {
+                builder.addExtension(Extension.extendedKeyUsage, false,
+                        new ExtendedKeyUsage(usages.toArray(KeyPurposeId[]::new)));
             }
             return new JcaX509CertificateConverter().getCertificate(builder.build(signer(issuerKeys)));
         } catch (Exception e) {
@@ -136,7 +179,11 @@ final class TestPki {
     }
 
     static ContentSigner signer(KeyPair keys) throws Exception {
-        return new JcaContentSignerBuilder("SHA256withECDSA").build(keys.getPrivate());
+        var builder = new JcaContentSignerBuilder("SHA256withECDSA");
+        if (keys.getPrivate() instanceof org.bouncycastle.jce.interfaces.ECPrivateKey) {
+            builder.setProvider(BC); // a key of rootCaOnCurve
+        }
+        return builder.build(keys.getPrivate());
     }
 
     static String pem(String type, byte[] der) {

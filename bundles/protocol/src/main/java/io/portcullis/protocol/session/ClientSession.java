@@ -372,6 +372,7 @@ public final class ClientSession {
             key2 = Key2.fromPrf(ks.clientSource, ks.serverReply.keySource(), localSessionId, remoteSessionId);
         }
         ks.channel.tls.forgetKeyingMaterial();
+        ks.channel.tls.releaseRecordCiphers(); // the push is in: little is left to send on this key
         ks.cipher = new DataChannelCipher(key2.clientKeys(cipher), ks.keyId(), pushedPeerId, new ReplayWindow());
         key2.wipe();
         activeSince = nowNanos;

@@ -59,6 +59,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ServerSession {
 
+    /** How long a key's TLS record ciphers stay built after activation: its push and key exchange are over by then. */
+    static final long RECORD_CIPHERS_KEPT_NANOS = TimeUnit.SECONDS.toNanos(10);
     /** Keepalive pings fall due on multiples of this on the monotonic clock (see {@link #keepaliveDue}). */
     static final long KEEPALIVE_GRID_NANOS = TimeUnit.SECONDS.toNanos(1);
 
@@ -248,6 +250,9 @@ public final class ServerSession {
         if (established && closingReason == null && nowNanos - keepaliveDue() >= 0) {
             out.add(new SessionOutput.SendPing());
             lastDataSent = nowNanos;
+        }
+        if (primary.active() && primary.channel.tls != null && nowNanos - activeSince >= RECORD_CIPHERS_KEPT_NANOS) {
+            primary.channel.tls.releaseRecordCiphers(); // idempotent; the first tick after does it
         }
         return finish(nowNanos, out, after);
     }

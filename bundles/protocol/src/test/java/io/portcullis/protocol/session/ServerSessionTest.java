@@ -238,6 +238,25 @@ class ServerSessionTest {
     }
 
     @Test
+    void controlMessagesStillFlowOnceTheRecordCiphersAreReleased() {
+        // Past RECORD_CIPHERS_KEPT_NANOS both sides build a TLS record cipher per message.
+        SimulatedLink link = establish(lossy(serverConfig(TlsCrypt.forServer(KEY), Duration.ZERO),
+                clientConfig(TlsCrypt.forClient(KEY)), 14));
+        assertFalse(link.runUntil(() -> link.serverClosed != null, 30 * S));
+        link.fromClient(link.client.sendExit(link.now));
+        assertTrue(link.runUntil(() -> link.serverClosed != null, 30 * S));
+        assertEquals("client sent EXIT", link.serverClosed.reason());
+
+        SimulatedLink link2 = establish(lossy(serverConfig(TlsCrypt.forServer(KEY), Duration.ZERO),
+                clientConfig(TlsCrypt.forClient(KEY)), 15));
+        assertFalse(link2.runUntil(() -> link2.serverClosed != null, 30 * S));
+        link2.loss = 0; // RESTART goes out twice within the server's linger, as in clientExitAndServerDisconnect
+        link2.fromServer(link2.server.disconnect("revoked", link2.now));
+        assertTrue(link2.runUntil(() -> link2.clientClosed != null, 30 * S));
+        assertEquals("RESTART", link2.clientClosed.reason());
+    }
+
+    @Test
     void clientExitAndServerDisconnect() {
         SimulatedLink link = establish(lossy(serverConfig(NoProtection.INSTANCE, Duration.ZERO),
                 clientConfig(NoProtection.INSTANCE), 11));

@@ -89,7 +89,6 @@ public final class ServerSession {
         /** Until the client's key-method 2 message is complete; then dropped, as the key sources once used. */
         KeyMethod2Reader reader = new KeyMethod2Reader();
         long bytesFedToReader;
-        boolean keyMethodReceived;
         KeySource clientSource;
         KeySource serverSource;
         DataChannelCipher cipher;
@@ -105,6 +104,10 @@ public final class ServerSession {
 
         boolean active() {
             return cipher != null;
+        }
+
+        boolean keyMethodReceived() {
+            return reader == null;
         }
     }
 
@@ -515,7 +518,7 @@ public final class ServerSession {
             fail("TLS handshake failed on key id " + ks.keyId() + ": " + ks.channel.failure);
             return;
         }
-        if (!ks.keyMethodReceived && ks.channel.hasAppData()) {
+        if (!ks.keyMethodReceived() && ks.channel.hasAppData()) {
             byte[] chunk = ks.channel.takeAppData();
             ks.bytesFedToReader += chunk.length;
             KeyMethod2Reader.Result r = ks.reader.feed(chunk);
@@ -532,7 +535,7 @@ public final class ServerSession {
                 onClientKeyMethod2(ks, c.message(), nowNanos, out, after);
             }
         }
-        if (ks.keyMethodReceived && ks.channel.hasAppData()) {
+        if (ks.keyMethodReceived() && ks.channel.hasAppData()) {
             for (ClientMessage m : ClientMessage.parseAll(ks.channel.takeAppData())) {
                 onClientMessage(ks, m);
             }
@@ -541,7 +544,6 @@ public final class ServerSession {
 
     private void onClientKeyMethod2(KeyState ks, ClientKeyMethod2 message, long nowNanos, List<SessionOutput> out,
             List<SessionOutput> after) {
-        ks.keyMethodReceived = true;
         ks.clientSource = message.keySource();
         ks.serverSource = KeySource.randomForServer(random);
         ks.channel.sendApp(new ServerKeyMethod2(ks.serverSource, serverOptions(message)).encode());

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import org.bouncycastle.tls.ByteQueue;
@@ -33,7 +34,6 @@ public final class ControlChannelTls {
     private boolean failed;
     /** The start of a record whose end is still in flight; {@link #NONE} between records. */
     private byte[] partial = NONE;
-    private int partialLength;
 
     private ControlChannelTls(TlsProtocol protocol, ByteQueue output, HandshakeCrypto crypto, TlsPeerState peer) {
         this.protocol = protocol;
@@ -96,20 +96,16 @@ public final class ControlChannelTls {
 
     /** Offers each complete record on its own; keeps the start of an incomplete one. */
     private void offerRecords(byte[] tlsBytes) throws IOException {
-        byte[] buf;
-        int length;
-        if (partialLength == 0) {
-            buf = tlsBytes;
-            length = tlsBytes.length;
-        } else {
-            buf = java.util.Arrays.copyOf(partial, partialLength + tlsBytes.length);
-            System.arraycopy(tlsBytes, 0, buf, partialLength, tlsBytes.length);
-            length = buf.length;
+        byte[] buf = tlsBytes;
+        if (partial.length > 0) {
+            buf = Arrays.copyOf(partial, partial.length + tlsBytes.length);
+            System.arraycopy(tlsBytes, 0, buf, partial.length, tlsBytes.length);
         }
+        int length = buf.length;
         int off = 0;
         while (length - off >= 5) {
             // BC judges the header (content type, length limit) before the record's end arrives.
-            int record = protocol.previewInputRecord(java.util.Arrays.copyOfRange(buf, off, off + 5)).getRecordSize();
+            int record = protocol.previewInputRecord(Arrays.copyOfRange(buf, off, off + 5)).getRecordSize();
             if (length - off < record) {
                 break;
             }
@@ -120,8 +116,7 @@ public final class ControlChannelTls {
                 break;
             }
         }
-        partialLength = length - off;
-        partial = partialLength == 0 ? NONE : java.util.Arrays.copyOfRange(buf, off, length);
+        partial = off == length ? NONE : Arrays.copyOfRange(buf, off, length);
     }
 
     /** Encrypts one application message as its own TLS record(s); returns the TLS bytes. */

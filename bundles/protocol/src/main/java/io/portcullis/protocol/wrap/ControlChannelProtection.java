@@ -8,7 +8,6 @@ import java.nio.ByteBuffer;
  * How control packets are wrapped on the wire. Thread-safe: one instance, built from the
  * endpoint's static key, serves all its sessions (replay state is per session, in
  * {@link ControlChannelCodec}).
- * Replay accounting is done by {@link ControlChannelCodec}.
  */
 public sealed interface ControlChannelProtection permits NoProtection, TlsAuth, TlsCrypt {
 

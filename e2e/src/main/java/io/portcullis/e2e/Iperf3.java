@@ -43,11 +43,28 @@ public final class Iperf3 {
         if (reverse) {
             cmd.add("-R");
         }
-        Processes.Result r = processes.run(ns, Duration.ofSeconds(seconds + 30L), cmd);
-        if (!r.ok()) {
-            throw new IllegalStateException("iperf3 failed (exit " + r.exitCode() + "): " + r.stdout() + r.stderr());
+        for (int attempt = 1; ; attempt++) {
+            Processes.Result r = processes.run(ns, Duration.ofSeconds(seconds + 30L), cmd);
+            // The server still winds up the last test (or the readiness probe's connection) for a moment
+            // after its client has gone: it refuses the next one as busy, once or twice.
+            if (!r.ok() && r.stdout().contains("the server is busy") && attempt < 5) {
+                sleepMillis(500);
+                continue;
+            }
+            if (!r.ok()) {
+                throw new IllegalStateException("iperf3 failed (exit " + r.exitCode() + "): " + r.stdout() + r.stderr());
+            }
+            return parse(r.stdout(), reverse);
         }
-        return parse(r.stdout(), reverse);
+    }
+
+    private static void sleepMillis(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
     }
 
     /** Parses iperf3 -J output of a TCP test. */

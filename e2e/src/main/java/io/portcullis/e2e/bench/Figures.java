@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * The benchmark's figures in a fixed order, each with its samples per server (one per round, or a
@@ -59,32 +60,72 @@ final class Figures {
     }
 
     /**
-     * Markdown table: one row per figure measured for at least one server; per server the median
-     * and min–max (a dash when there is one sample), and {@code servers[0] / servers[1]}.
+     * The rounds' own ratios {@code a[r] / b[r]} of a figure measured round by round for both
+     * servers back to back (the same number of samples each); empty when it was not.
      */
-    String table(List<String> servers, List<String> headings) {
+    double[] pairedRatios(String key, String a, String b) {
+        return paired(key, a, b, true);
+    }
+
+    /** The rounds' own differences {@code a[r] − b[r]}, as {@link #pairedRatios}. */
+    double[] pairedDifferences(String key, String a, String b) {
+        return paired(key, a, b, false);
+    }
+
+    private double[] paired(String key, String a, String b, boolean ratio) {
+        Figure f = figures.get(key);
+        if (f == null || f.samples(a).size() != f.samples(b).size() || f.samples(a).isEmpty()) {
+            return new double[0];
+        }
+        double[] x = Stats.array(f.samples(a));
+        double[] y = Stats.array(f.samples(b));
+        double[] r = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            r[i] = ratio ? (y[i] == 0 ? Double.NaN : x[i] / y[i]) : x[i] - y[i];
+        }
+        return r;
+    }
+
+    /**
+     * Markdown table: one row per figure measured for at least one server; per server the median
+     * and min–max (a dash when there is one sample), and {@code servers[0] / servers[1]}; for the
+     * figures {@code paired} accepts (measured round by round, both servers back to back), before
+     * that the median and min–max of the rounds' own ratios.
+     */
+    String table(List<String> servers, List<String> headings, Predicate<String> pairedFigures) {
+        boolean paired = servers.size() == 2 && figures.keySet().stream().anyMatch(pairedFigures);
         StringBuilder s = new StringBuilder();
         s.append("| figure | unit |");
         for (String h : headings) {
             s.append(' ').append(h).append(" median | ").append(h).append(" min–max |");
+        }
+        if (paired) {
+            s.append(" per-round ratio median (min–max) |");
         }
         if (servers.size() == 2) {
             s.append(' ').append(headings.get(0)).append(" / ").append(headings.get(1)).append(" |");
         }
         s.append('\n').append("|---|---|");
         s.append("---:|---:|".repeat(servers.size()));
+        if (paired) {
+            s.append("---:|");
+        }
         if (servers.size() == 2) {
             s.append("---:|");
         }
         s.append('\n');
         String section = null;
-        for (Figure f : figures.values()) {
+        for (Map.Entry<String, Figure> entry : figures.entrySet()) {
+            Figure f = entry.getValue();
             if (servers.stream().allMatch(sv -> f.samples(sv).isEmpty())) {
                 continue;
             }
             if (!f.section.equals(section)) {
                 section = f.section;
                 s.append("| **").append(section).append("** | |").append(" | |".repeat(servers.size()));
+                if (paired) {
+                    s.append(" |");
+                }
                 if (servers.size() == 2) {
                     s.append(" |");
                 }
@@ -96,6 +137,11 @@ final class Figures {
                 s.append(' ').append(Stats.fmt(Stats.median(v), f.decimals)).append(" | ");
                 s.append(v.length > 1 ? Stats.fmt(Stats.min(v), f.decimals) + "–" + Stats.fmt(Stats.max(v), f.decimals)
                         : "—").append(" |");
+            }
+            if (paired) {
+                double[] r = !pairedFigures.test(entry.getKey()) ? new double[0] : pairedRatios(entry.getKey(), servers.get(0), servers.get(1));
+                s.append(' ').append(r.length < 2 ? "—" : Stats.fmt(Stats.median(r), 2) + "× (" + Stats.fmt(Stats.min(r), 2)
+                        + "–" + Stats.fmt(Stats.max(r), 2) + ")").append(" |");
             }
             if (servers.size() == 2) {
                 double a = f.median(servers.get(0));

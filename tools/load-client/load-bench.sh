@@ -6,6 +6,7 @@
 #   sudo tools/load-client/load-bench.sh                          # 1,000 then 10,000 sessions, hold 30 s
 #   sudo tools/load-client/load-bench.sh --sessions 200 --hold 15 # smoke run
 #   sudo tools/load-client/load-bench.sh --jfr ramp               # + a JFR recording of the appliance per ramp
+#   sudo tools/load-client/load-bench.sh --server stock           # the same load against openvpn --server
 #
 # Builds only this module (MAVEN_ARGS, e.g. -o, go to mvn) and compiles the driver from e2e's sources
 # into target/bench-classes with javac; never builds the appliance.

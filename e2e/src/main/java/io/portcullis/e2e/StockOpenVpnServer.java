@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -18,12 +19,34 @@ public final class StockOpenVpnServer implements VpnServerUnderTest {
     private static final Pattern READY = Pattern.compile("Initialization Sequence Completed");
 
     private final Processes processes;
+    private final List<String> extraLines = new ArrayList<>();
     private ManagedProcess process;
     private Path log;
     private Path status;
 
     public StockOpenVpnServer(Processes processes) {
         this.processes = processes;
+    }
+
+    /**
+     * Lines appended to {@link #configText}: a later option overrides an earlier one, e.g.
+     * {@code max-clients 20000} or {@code status <file> 10}.
+     */
+    public StockOpenVpnServer withExtraLines(String... lines) {
+        extraLines.addAll(List.of(lines));
+        return this;
+    }
+
+    /** Clients in the status file's CLIENT_LIST (as of its last write, every {@code status} interval), or -1. */
+    public synchronized long connectedClients() {
+        if (status == null || !Files.exists(status)) {
+            return -1;
+        }
+        try (var lines = Files.lines(status)) {
+            return lines.filter(l -> l.startsWith("CLIENT_LIST,")).count();
+        } catch (IOException | UncheckedIOException e) {
+            return -1;
+        }
     }
 
     @Override
@@ -39,7 +62,9 @@ public final class StockOpenVpnServer implements VpnServerUnderTest {
         try {
             Files.createDirectories(c.workDir());
             Path conf = c.workDir().resolve("server.conf");
-            Files.writeString(conf, configText(c));
+            StringBuilder text = new StringBuilder(configText(c));
+            extraLines.forEach(l -> text.append(l).append('\n'));
+            Files.writeString(conf, text.toString());
             log = c.workDir().resolve("server.log");
             status = c.workDir().resolve("status.log");
             Files.deleteIfExists(log);

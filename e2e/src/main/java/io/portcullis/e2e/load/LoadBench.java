@@ -7,7 +7,9 @@ import io.portcullis.e2e.Processes;
 import io.portcullis.e2e.TestNetwork;
 import io.portcullis.e2e.TestPki;
 import io.portcullis.e2e.Transport;
+import io.portcullis.e2e.StockOpenVpnServer;
 import io.portcullis.e2e.VpnServerConfig;
+import io.portcullis.e2e.VpnServerUnderTest;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -54,6 +56,9 @@ import java.util.regex.Pattern;
  * network's close() kills what was started (by PID) and deletes the namespaces.
  */
 public final class LoadBench {
+
+    /** What the figures are of: "appliance", or "stock server" with {@code --server stock}. */
+    static String serverLabel = "appliance";
 
     /** Issue 6: the stock OpenVPN server's CPU per key renegotiation (EC P-256, tls-crypt). */
     static final String STOCK_RENEGOTIATION_MS = "2.2-2.6";
@@ -132,6 +137,7 @@ public final class LoadBench {
         String ecProvider = "bc";
         boolean histogram = false;
         int renegotiate = 0;
+        boolean stock = false;
         Path work = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -150,13 +156,18 @@ public final class LoadBench {
                 case "--client-ec-provider" -> ecProvider = args[++i];
                 case "--histogram" -> histogram = true;
                 case "--renegotiate" -> renegotiate = Integer.parseInt(args[++i]);
+                case "--server" -> stock = switch (args[++i]) {
+                    case "portcullis", "appliance" -> false;
+                    case "stock" -> true;
+                    default -> throw new IllegalArgumentException("--server: portcullis or stock, not " + args[i]);
+                };
                 case "--work" -> work = Path.of(args[++i]);
                 default -> {
                     System.err.println("unknown option " + args[i] + "\nusage: LoadBench [--sessions 1000,10000]"
                             + " [--hold 30] [--rate 0] [--concurrency 64] [--client-threads 2] [--client-cidr CIDR]"
                             + " [--client-jar JAR] [--client-heap 3g] [--idle 10] [--jfr none|ramp,hold,client]"
                             + " [--warmup N] [--distinct-certs N] [--client-ec-provider bc|jdk] [--histogram]"
-                            + " [--renegotiate N] [--work DIR]");
+                            + " [--renegotiate N] [--server portcullis|stock] [--work DIR]");
                     System.exit(2);
                 }
             }
@@ -204,12 +215,23 @@ public final class LoadBench {
             // The default configuration, but a client CIDR that holds the sessions (the default /24 holds 253).
             VpnServerConfig config = VpnServerConfig.defaults(net, pki, Transport.UDP, work.resolve("server"))
                     .withClientCidrBlock(clientCidr);
-            PortcullisAppliance appliance = new PortcullisAppliance(net.processes());
+            VpnServerUnderTest appliance;
+            if (stock) {
+                serverLabel = "stock server";
+                // The same workload through openvpn --server: room for the sessions, no pacing of new
+                // ones (its default admits 100 per 10 s), and its status file written every 10 s rather
+                // than the harness's every second (a 10,000-line file each second would be the harness's cost).
+                appliance = new StockOpenVpnServer(net.processes()).withExtraLines(
+                        "max-clients 20000", "connect-freq-initial 1000000 10",
+                        "status " + config.workDir().resolve("status.log") + " 10");
+            } else {
+                appliance = new PortcullisAppliance(net.processes());
+            }
             try (appliance) {
                 appliance.start(config, Duration.ofSeconds(120));
                 long pid = appliance.process().pid();
-                System.out.printf("appliance pid %d (%s), client CIDR %s, work dir %s%n", pid,
-                        appliance.home(), clientCidr, work);
+                System.out.printf("%s pid %d, client CIDR %s, work dir %s%n", appliance.name(), pid,
+                        clientCidr, work);
                 sleep(Duration.ofSeconds(5)); // boot activity settles
                 if (warmup > 0) {
                     // JIT warm-up of both sides; reported, but not in the summary
@@ -221,7 +243,7 @@ public final class LoadBench {
                 idleBaseline0 = sample(appliance, false, net.processes());
                 sleep(Duration.ofSeconds(idle));
                 idleBaseline1 = sample(appliance, false, net.processes());
-                System.out.printf(Locale.ROOT, "appliance with no session: %.2f %% of a core over %d s%n",
+                System.out.printf(Locale.ROOT, serverLabel + " with no session: %.2f %% of a core over %d s%n",
                         pct(idleBaseline0, idleBaseline1), idle);
                 for (String count : counts) {
                     // "2000d": this run uses the --distinct-certs certificates, the others the single one
@@ -242,7 +264,7 @@ public final class LoadBench {
         System.out.println(summary(runs, idleBaseline0, idleBaseline1, rate, concurrency, clientThreads, hold));
     }
 
-    private static Run runOnce(TestNetwork net, PortcullisAppliance appliance, VpnServerConfig config, TestPki pki,
+    private static Run runOnce(TestNetwork net, VpnServerUnderTest appliance, VpnServerConfig config, TestPki pki,
                                List<String> certArgs, Path clientJar, String clientHeap, int n, int hold,
                                double rate, int concurrency, int clientThreads, String jfr, boolean histogram,
                                int renegotiate, Path work) {
@@ -265,13 +287,13 @@ public final class LoadBench {
         Path err = lc.stderrFile();
         lc.awaitLog(err, Pattern.compile("load-client: ramp started"), Duration.ofSeconds(60));
         Sample rampStart = sample(appliance, false, p);
-        if (jfr.contains("ramp")) {
+        if (jfr.contains("ramp") && appliance instanceof PortcullisAppliance) {
             jfr(p, pid, "JFR.start", "name=ramp", "settings=profile");
         }
         Matcher done = lc.awaitLog(err, Pattern.compile("load-client: ramp done: .* in ([0-9.]+) s"),
                 Duration.ofSeconds(600 + 120));
         Sample rampEnd = sample(appliance, false, p);
-        if (jfr.contains("ramp")) {
+        if (jfr.contains("ramp") && appliance instanceof PortcullisAppliance) {
             jfr(p, pid, "JFR.stop", "name=ramp", "filename=" + work.resolve("appliance-ramp-" + n + ".jfr"));
         }
         double clientRamp = Double.parseDouble(done.group(1));
@@ -289,16 +311,16 @@ public final class LoadBench {
         // The hold's timeline: 2 s settle, an idle window, then GC + memory (which costs CPU) before it ends.
         sleepUntil(holdStarted + Duration.ofSeconds(2).toNanos());
         Sample idleStart = sample(appliance, false, p);
-        if (jfr.contains("hold")) {
+        if (jfr.contains("hold") && appliance instanceof PortcullisAppliance) {
             jfr(p, pid, "JFR.start", "name=hold", "settings=profile");
         }
         sleepUntil(holdStarted + Duration.ofSeconds(hold - 8).toNanos());
         Sample idleEnd = sample(appliance, false, p);
-        if (jfr.contains("hold")) {
+        if (jfr.contains("hold") && appliance instanceof PortcullisAppliance) {
             jfr(p, pid, "JFR.stop", "name=hold", "filename=" + work.resolve("appliance-hold-" + n + ".jfr"));
         }
         Sample held = sample(appliance, true, p);
-        if (histogram) {
+        if (histogram && appliance instanceof PortcullisAppliance) {
             String h = p.run(null, Duration.ofSeconds(60), "jcmd", Long.toString(pid), "GC.class_histogram")
                     .orThrow().stdout();
             try {
@@ -327,10 +349,10 @@ public final class LoadBench {
     }
 
     /** CPU, load average and (after a full GC if {@code gc}) RSS and heap used of the appliance JVM. */
-    static Sample sample(PortcullisAppliance appliance, boolean gc, Processes p) {
+    static Sample sample(VpnServerUnderTest appliance, boolean gc, Processes p) {
         ProcessHandle h = appliance.process();
         long heap = -1;
-        if (gc) {
+        if (gc && appliance instanceof PortcullisAppliance) {
             p.run(null, Duration.ofSeconds(60), "jcmd", Long.toString(h.pid()), "GC.run").orThrow();
             String info = p.run(null, Duration.ofSeconds(60), "jcmd", Long.toString(h.pid()), "GC.heap_info")
                     .orThrow().stdout();
@@ -382,8 +404,11 @@ public final class LoadBench {
     }
 
     /** Admitted connections not yet ended, from the endpoint's connection log (rotated files included). */
-    static long liveConnections(PortcullisAppliance appliance, String endpoint) {
-        Path log = appliance.connectionLog(endpoint);
+    static long liveConnections(VpnServerUnderTest server, String endpoint) {
+        if (server instanceof StockOpenVpnServer stock) {
+            return stock.connectedClients();
+        }
+        Path log = ((PortcullisAppliance) server).connectionLog(endpoint);
         long admitted = 0;
         long ended = 0;
         for (int i = 0; i <= 20; i++) {
@@ -425,28 +450,28 @@ public final class LoadBench {
         s.append(String.format(Locale.ROOT, "%n== %,d sessions%s ==%nload client: %s%n", r.sessions,
                 r.distinctCerts() ? ", one client certificate each" : "", r.clientJson));
         s.append(String.format(Locale.ROOT,
-                "ramp: %.2f s (client), appliance CPU %.2f s, load average %s -> %s%n",
+                "ramp: %.2f s (client), " + serverLabel + " CPU %.2f s, load average %s -> %s%n",
                 r.clientRampSeconds, r.applianceCpuRamp(), r.rampStart.loadAverage, r.rampEnd.loadAverage));
-        s.append("  appliance threads, ramp: ").append(topThreads(r.rampStart, r.rampEnd, 6)).append('\n');
-        s.append(String.format(Locale.ROOT, "appliance CPU per handshake: %.2f ms%n", r.applianceCpuMsPerHandshake()));
+        s.append("  " + serverLabel + " threads, ramp: ").append(topThreads(r.rampStart, r.rampEnd, 6)).append('\n');
+        s.append(String.format(Locale.ROOT, serverLabel + " CPU per handshake: %.2f ms%n", r.applianceCpuMsPerHandshake()));
         if (r.renegotiated()) {
-            s.append(String.format(Locale.ROOT, "appliance CPU per renegotiation: %.2f ms (stock OpenVPN server: %s ms"
+            s.append(String.format(Locale.ROOT, serverLabel + " CPU per renegotiation: %.2f ms (stock OpenVPN server: %s ms"
                     + " per renegotiation, EC P-256, tls-crypt; issue 6)%n", r.applianceCpuMsPerRenegotiation(),
                     STOCK_RENEGOTIATION_MS));
             s.append(String.format(Locale.ROOT, "renegotiation: %,d completed, %,d failed, %.2f s (client), %.1f/s,"
-                            + " latency p50/p90/p99 %.0f / %.0f / %.0f ms; appliance CPU %.2f s%n",
+                            + " latency p50/p90/p99 %.0f / %.0f / %.0f ms; " + serverLabel + " CPU %.2f s%n",
                     (int) r.clientField("renegotiationsCompleted"), (int) r.clientField("renegotiationsFailed"),
                     r.clientField("renegotiationSeconds"), r.clientField("renegotiationsPerSecond"),
                     r.clientField("renegotiationLatencyP50Ms"), r.clientField("renegotiationLatencyP90Ms"),
                     r.clientField("renegotiationLatencyP99Ms"), r.applianceCpuRenegotiation()));
-            s.append("  appliance threads, renegotiation: ")
+            s.append("  " + serverLabel + " threads, renegotiation: ")
                     .append(topThreads(r.renegotiationStart, r.renegotiationEnd, 6)).append('\n');
         }
-        s.append(String.format(Locale.ROOT, "hold: idle window %.1f s, appliance CPU %.2f s (%.2f %% of a core),"
-                        + " load average %s; appliance live connections %d%n", r.idleSeconds(),
+        s.append(String.format(Locale.ROOT, "hold: idle window %.1f s, " + serverLabel + " CPU %.2f s (%.2f %% of a core),"
+                        + " load average %s; " + serverLabel + " live connections %d%n", r.idleSeconds(),
                 r.idleEnd.cpuSeconds - r.idleStart.cpuSeconds, r.idlePercentOfCore(), r.idleEnd.loadAverage,
                 r.liveDuringHold));
-        s.append("  appliance threads, idle window: ").append(topThreads(r.idleStart, r.idleEnd, 6)).append('\n');
+        s.append("  " + serverLabel + " threads, idle window: ").append(topThreads(r.idleStart, r.idleEnd, 6)).append('\n');
         s.append(String.format(Locale.ROOT, "memory (after GC.run): before RSS %,d KiB heap %,d KiB; held RSS %,d KiB"
                         + " heap %,d KiB; after teardown RSS %,d KiB heap %,d KiB; live after teardown %d%n",
                 r.before.rssKiB, r.before.heapUsedKiB, r.held.rssKiB, r.held.heapUsedKiB, r.after.rssKiB,
@@ -458,12 +483,12 @@ public final class LoadBench {
                           int hold) {
         double baseline = pct(idle0, idle1);
         StringBuilder s = new StringBuilder();
-        s.append(String.format(Locale.ROOT, "Load client against the appliance: UDP, tls-crypt, EC P-256, AES-256-GCM,"
+        s.append(String.format(Locale.ROOT, "Load client against the " + serverLabel + ": UDP, tls-crypt, EC P-256, AES-256-GCM,"
                         + " keepalive 10/60 pushed; rate %s, concurrency %d, %d client I/O threads, hold %d s;"
-                        + " appliance with no session: %.2f %% of a core%n%n",
+                        + " " + serverLabel + " with no session: %.2f %% of a core%n%n",
                 rate > 0 ? rate + "/s" : "unlimited", concurrency, threads, hold, baseline));
         s.append("| sessions | established | failed | held (client / appliance) | handshakes/s | latency p50/p90/p99 ms"
-                + " | appliance CPU ms/handshake | client CPU ms/handshake | RSS growth KiB/session"
+                + " | " + serverLabel + " CPU ms/handshake | client CPU ms/handshake | RSS growth KiB/session"
                 + " | heap growth KiB/session"
                 + " | idle % of a core per 100 sessions (minus no-session baseline) | live after teardown |\n");
         s.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
@@ -494,7 +519,7 @@ public final class LoadBench {
         s.append("Renegotiations of held sessions (client-initiated soft reset, a new TLS handshake each); stock"
                 + " OpenVPN server: " + STOCK_RENEGOTIATION_MS + " ms CPU per renegotiation (issue 6)\n\n");
         s.append("| sessions | renegotiations completed / failed | renegotiations/s | latency p50/p90/p99 ms"
-                + " | appliance CPU ms/renegotiation | appliance CPU ms/handshake | client CPU ms/renegotiation |\n");
+                + " | " + serverLabel + " CPU ms/renegotiation | " + serverLabel + " CPU ms/handshake | client CPU ms/renegotiation |\n");
         s.append("|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Run r : runs) {
             if (!r.renegotiated()) {

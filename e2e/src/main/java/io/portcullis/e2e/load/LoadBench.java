@@ -220,9 +220,11 @@ public final class LoadBench {
                 serverLabel = "stock server";
                 // The same workload through openvpn --server: room for the sessions, no pacing of new
                 // ones (its default admits 100 per 10 s), and its status file written every 10 s rather
-                // than the harness's every second (a 10,000-line file each second would be the harness's cost).
+                // than the harness's every second (a 10,000-line file each second would be the harness's cost);
+                // duplicate-cn since the load client's sessions share one certificate unless --distinct-certs
+                // (without it the stock server ends a session whenever another with the same name arrives).
                 appliance = new StockOpenVpnServer(net.processes()).withExtraLines(
-                        "max-clients 20000", "connect-freq-initial 1000000 10",
+                        "max-clients 20000", "connect-freq-initial 1000000 10", "duplicate-cn",
                         "status " + config.workDir().resolve("status.log") + " 10");
             } else {
                 appliance = new PortcullisAppliance(net.processes());

@@ -89,10 +89,13 @@ final class LoadRun {
         this.renegotiationLatencyNanos = new AtomicLongArray(options.renegotiations());
     }
 
-    /** What a stock 2.6 client sends, offering only {@code cipher}; IV_GUI_VER names the load client. */
+    /**
+     * What a stock 2.6 client sends, offering only {@code cipher}, without dynamic tls-crypt
+     * ({@link ClientSessionConfig#IV_PROTO}); IV_GUI_VER names the load client.
+     */
     static PeerInfo peerInfo(AeadAlgorithm cipher) {
         return PeerInfo.parse("IV_VER=2.6.14\nIV_PLAT=linux\nIV_TCPNL=1\nIV_MTU=1600\nIV_NCP=2\nIV_CIPHERS="
-                + cipher.openVpnName() + "\nIV_PROTO=990\nIV_GUI_VER=portcullis-load-client\n");
+                + cipher.openVpnName() + "\nIV_PROTO=" + ClientSessionConfig.IV_PROTO + "\nIV_GUI_VER=portcullis-load-client\n");
     }
 
     InetSocketAddress server() {

@@ -337,6 +337,7 @@ public final class ClientSession {
         pushedOptions = List.copyOf(pendingPush);
         pendingPush.clear();
         AeadAlgorithm chosen = null;
+        boolean dynamicTlsCrypt = false;
         for (String o : pushedOptions) {
             if (o.startsWith("cipher ")) {
                 chosen = AeadAlgorithm.byOpenVpnName(o.substring(7)).orElse(null);
@@ -346,6 +347,16 @@ public final class ClientSession {
                     || (o.startsWith("protocol-flags ") && Arrays.asList(o.split(" ")).contains("tls-ekm"))) {
                 keyExport = true;
             }
+            if (o.startsWith("protocol-flags ") && Arrays.asList(o.split(" ")).contains("dyn-tls-crypt")) {
+                // Renegotiations would then be wrapped with a key derived from this TLS session, which
+                // this client does not do: say so now rather than fail every soft reset later.
+                dynamicTlsCrypt = true;
+            }
+        }
+        if (dynamicTlsCrypt) {
+            closeReason = "the server pushed protocol-flags dyn-tls-crypt, which this client does not implement"
+                    + " (do not offer IV_PROTO bit 9)";
+            return;
         }
         if (chosen == null) {
             closeReason = "no usable cipher pushed";

@@ -24,9 +24,16 @@ public record ClientSessionConfig(ControlChannelProtection protection, TlsCreden
         SecretBytes password, PeerInfo peerInfo, String options, Duration handshakeWindow,
         Duration renegotiateAfter) {
 
-    /** Peer info of a stock 2.6 client: AEAD ciphers, IV_PROTO=990 (DATA_V2, push, EKM, cc-exit...). */
+    /**
+     * IV_PROTO of a stock 2.6 client (990: DATA_V2, push, EKM, cc-exit...) without bit 9, dynamic
+     * tls-crypt, which this client does not implement: a stock 2.6 server would otherwise wrap
+     * renegotiations with a key this client does not derive.
+     */
+    public static final int IV_PROTO = 990 & ~(1 << 9);
+
+    /** Peer info of a stock 2.6 client: AEAD ciphers, {@link #IV_PROTO}. */
     public static final PeerInfo STOCK_2_6_PEER_INFO = PeerInfo.parse("IV_VER=2.6.14\nIV_PLAT=linux\nIV_TCPNL=1\n"
-            + "IV_MTU=1600\nIV_NCP=2\nIV_CIPHERS=AES-256-GCM:AES-128-GCM:CHACHA20-POLY1305\nIV_PROTO=990\n");
+            + "IV_MTU=1600\nIV_NCP=2\nIV_CIPHERS=AES-256-GCM:AES-128-GCM:CHACHA20-POLY1305\nIV_PROTO=" + IV_PROTO + "\n");
     public static final String STOCK_OPTIONS = "V4,dev-type tun,link-mtu 1559,tun-mtu 1500,proto UDPv4,"
             + "cipher AES-256-GCM,auth [null-digest],keysize 256,key-method 2,tls-client";
 

@@ -78,4 +78,18 @@ class ClientSessionTest {
         assertTrue(link.runUntil(() -> link.clientClosed != null, 30 * S));
         assertEquals(List.of(), link.client.renegotiate(link.now));
     }
+
+    @Test
+    void aPushOfDynamicTlsCryptClosesWithTheReasonSinceThisClientDoesNotDoIt() {
+        assertFalse(ClientSessionConfig.STOCK_2_6_PEER_INFO.toText().contains("IV_PROTO=990"),
+                "bit 9 (dyn-tls-crypt) is not offered");
+        SimulatedLink link = new SimulatedLink(ServerSessionTest.serverConfig(TlsCrypt.forServer(KEY), Duration.ZERO),
+                ServerSessionTest.clientConfig(TlsCrypt.forClient(KEY)), 14, 0, 0, 0);
+        // A stock 2.6 server pushes this to a client offering IV_PROTO bit 9.
+        link.authenticator = (a, server) -> List.of("ifconfig 10.8.0.2 255.255.252.0",
+                "protocol-flags cc-exit tls-ekm dyn-tls-crypt");
+        assertTrue(link.runUntil(() -> link.clientClosed != null, 60 * S), "the client gives up");
+        assertTrue(link.clientClosed.reason().contains("dyn-tls-crypt"), link.clientClosed.reason());
+        assertFalse(link.client.isEstablished());
+    }
 }

@@ -58,7 +58,7 @@ class ServerSessionTest {
         assertEquals("CN=alice", auth.clientChain().get(0).getSubjectX500Principal().getName());
         assertEquals("alice", auth.username().orElseThrow());
         assertEquals("pw", auth.password().orElseThrow().revealUtf8());
-        assertEquals("990", auth.peerInfo().get("IV_PROTO").orElseThrow());
+        assertEquals(String.valueOf(ClientSessionConfig.IV_PROTO), auth.peerInfo().get("IV_PROTO").orElseThrow());
         assertEquals(1, link.serverEvents.stream().filter(SessionOutput.Authenticate.class::isInstance).count());
 
         List<String> pushed = link.client.pushedOptions().orElseThrow();

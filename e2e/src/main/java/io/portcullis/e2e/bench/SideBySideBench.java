@@ -97,6 +97,8 @@ public final class SideBySideBench {
         int batch = 50;
         double batchIntervalSeconds = 10.5;
         int pings = 200;
+        int warmupPings = -1; // -1: half of pings, at least 20
+        double warmupPingInterval = -1; // -1: pingIntervalSeconds
         double pingIntervalSeconds = 0.01;
         int warmupSeconds = 3;
         int idleSeconds = 20;
@@ -178,6 +180,8 @@ public final class SideBySideBench {
                                          connect-freq-initial default admits 100 new clients per 10 s)
                   --pings N              pings per latency sample (default 200) ...
                   --ping-interval S      ... one every S seconds (default 0.01)
+                  --warmup-pings N       pings before the latency rounds, not counted (default: half of --pings) ...
+                  --warmup-ping-interval S  ... one every S seconds (default: --ping-interval)
                   --idle-seconds N       idle CPU measured over N s with the most memory clients (default 20; 0: skip)
                   --cipher NAME          data channel cipher (default AES-256-GCM)
                   --appliance-setting KEY=VALUE  an endpoint setting for the appliance over the harness's
@@ -246,6 +250,8 @@ public final class SideBySideBench {
                 case "--batch-interval" -> o.batchIntervalSeconds = Double.parseDouble(value(args, ++i));
                 case "--pings" -> o.pings = positive(a, value(args, ++i));
                 case "--ping-interval" -> o.pingIntervalSeconds = Double.parseDouble(value(args, ++i));
+                case "--warmup-pings" -> o.warmupPings = Integer.parseInt(value(args, ++i));
+                case "--warmup-ping-interval" -> o.warmupPingInterval = Double.parseDouble(value(args, ++i));
                 case "--idle-seconds" -> o.idleSeconds = Integer.parseInt(value(args, ++i));
                 case "--cipher" -> o.cipher = value(args, ++i);
                 case "--appliance-setting" -> {
@@ -794,7 +800,8 @@ public final class SideBySideBench {
 
     private void latencyWarmup(TestNetwork net, ServerHolder server) {
         Ping.Result warm = Ping.run(net.processes(), net.clientNamespace(0), TestNetwork.PRIVATE_HOST,
-                Math.max(20, o.pings / 2), o.pingIntervalSeconds);
+                o.warmupPings >= 0 ? o.warmupPings : Math.max(20, o.pings / 2),
+                o.warmupPingInterval > 0 ? o.warmupPingInterval : o.pingIntervalSeconds);
         out.printf(Locale.ROOT, "    warm-up ping through the tunnel: median %.3f ms (%d pings, not counted)%n",
                 warm.median(), warm.rttMillis().length);
     }

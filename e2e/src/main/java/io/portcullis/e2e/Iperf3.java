@@ -48,7 +48,7 @@ public final class Iperf3 {
             // The server still winds up the last test (or the readiness probe's connection) for a moment
             // after its client has gone: it refuses the next one as busy, once or twice.
             if (!r.ok() && r.stdout().contains("the server is busy") && attempt < 5) {
-                sleepMillis(500);
+                ManagedProcess.sleep(500);
                 continue;
             }
             if (!r.ok()) {
@@ -58,14 +58,6 @@ public final class Iperf3 {
         }
     }
 
-    private static void sleepMillis(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
-    }
 
     /** Parses iperf3 -J output of a TCP test. */
     public static Result parse(String json, boolean reverse) {

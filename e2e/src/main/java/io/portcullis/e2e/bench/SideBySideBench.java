@@ -35,6 +35,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.BiConsumer;
 import java.util.stream.Collectors;
 
 /**
@@ -545,38 +546,10 @@ public final class SideBySideBench {
             }
             if (up.size() == 2) {
                 if (o.parts.contains("throughput")) {
-                    for (int i = 0; i < 2; i++) {
-                        ServerHolder server = servers.get(i);
-                        TestNetwork net = nets.get(i);
-                        part(server.name, "throughput warm-up", () -> throughputSetup(net, server));
-                    }
-                    for (int round = 1; round <= o.rounds; round++) {
-                        for (int k = 0; k < 2; k++) {
-                            int i = round % 2 == 1 ? k : 1 - k;
-                            ServerHolder server = servers.get(i);
-                            TestNetwork net = nets.get(i);
-                            int r = round;
-                            out.println("    -- " + server.name + ", throughput round " + r);
-                            part(server.name, "throughput round " + r, () -> throughputRound(net, server, r));
-                        }
-                    }
+                    interleave(servers, nets, "throughput", this::throughputSetup, this::throughputRound);
                 }
                 if (o.parts.contains("latency")) {
-                    for (int i = 0; i < 2; i++) {
-                        ServerHolder server = servers.get(i);
-                        TestNetwork net = nets.get(i);
-                        part(server.name, "latency warm-up", () -> latencyWarmup(net, server));
-                    }
-                    for (int round = 1; round <= o.rounds; round++) {
-                        for (int k = 0; k < 2; k++) {
-                            int i = round % 2 == 1 ? k : 1 - k;
-                            ServerHolder server = servers.get(i);
-                            TestNetwork net = nets.get(i);
-                            int r = round;
-                            out.println("    -- " + server.name + ", latency round " + r);
-                            part(server.name, "latency round " + r, () -> latencyRound(net, server, r));
-                        }
-                    }
+                    interleave(servers, nets, "latency", this::latencyWarmup, this::latencyRound);
                 }
             }
             for (ClientFleet fleet : fleets) {
@@ -598,6 +571,31 @@ public final class SideBySideBench {
             }
             for (int i = nets.size() - 1; i >= 0; i--) {
                 nets.get(i).close();
+            }
+        }
+    }
+
+    /** One measurement's round of one server. */
+    private interface Round {
+        void run(TestNetwork net, ServerHolder server, int round);
+    }
+
+    /** Both servers' warm-ups, then round by round, the first server first in odd rounds, the second in even ones. */
+    private void interleave(List<ServerHolder> servers, List<TestNetwork> nets, String what,
+                            BiConsumer<TestNetwork, ServerHolder> warmup, Round round) {
+        for (int i = 0; i < 2; i++) {
+            ServerHolder server = servers.get(i);
+            TestNetwork net = nets.get(i);
+            part(server.name, what + " warm-up", () -> warmup.accept(net, server));
+        }
+        for (int r = 1; r <= o.rounds; r++) {
+            for (int k = 0; k < 2; k++) {
+                int i = r % 2 == 1 ? k : 1 - k;
+                ServerHolder server = servers.get(i);
+                TestNetwork net = nets.get(i);
+                int n = r;
+                out.println("    -- " + server.name + ", " + what + " round " + n);
+                part(server.name, what + " round " + n, () -> round.run(net, server, n));
             }
         }
     }

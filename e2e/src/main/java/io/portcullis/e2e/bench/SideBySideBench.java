@@ -5,6 +5,7 @@ import io.portcullis.e2e.OpenVpnClient;
 import io.portcullis.e2e.PortcullisAppliance;
 import io.portcullis.e2e.ProcStat;
 import io.portcullis.e2e.Processes;
+import io.portcullis.e2e.StockOpenVpnServer;
 import io.portcullis.e2e.TestNetwork;
 import io.portcullis.e2e.TestPki;
 import io.portcullis.e2e.Transport;
@@ -325,7 +326,7 @@ public final class SideBySideBench {
                     + "), `bin/karaf server`, CPU and memory of the whole JVM");
         }
         out.println("- stock server: `openvpn --server` (StockOpenVpnServer.configText: topology subnet, disable-dco, "
-                + "keepalive 10 60), `connect-freq-initial` not set, i.e. its default 100 new clients per 10 s");
+                + "keepalive 10 60, status file every 60 s), `connect-freq-initial` not set, i.e. its default 100 new clients per 10 s");
         out.println("- both: UDP, tls-crypt, data-ciphers " + o.cipher + ", EC P-256 certificates from one test PKI, "
                 + "client network " + CLIENT_CIDR + ", 10.0.0.0/24 pushed; stock OpenVPN clients (profiles: "
                 + "OpenVpnClient.Profile + " + String.join(", ", ClientFleet.PROFILE_LINES) + ")");
@@ -631,15 +632,27 @@ public final class SideBySideBench {
         }
 
         void start() {
-            server = VpnServers.create(name, processes);
-            if (server instanceof PortcullisAppliance a) {
-                o.applianceSettings.forEach(a::withEndpointSetting);
-            }
+            server = create(config);
             long t = System.nanoTime();
             server.start(config, Duration.ofSeconds(180));
             starts++;
             out.printf(Locale.ROOT, "    %s started (pid %d) in %.1f s%s%n", server.name(), server.process().pid(),
                     (System.nanoTime() - t) / 1e9, isAppliance() ? "; JVM " + Jcmd.heapFlags(processes, server.process().pid()) : "");
+        }
+
+        /**
+         * The appliance with the endpoint settings asked for; the stock server with its status file
+         * written at OpenVPN's default interval, 60 s, not the test harness's every second (nothing
+         * here reads it, and rewriting a 500-line file each second would count as idle CPU).
+         */
+        private VpnServerUnderTest create(VpnServerConfig c) {
+            VpnServerUnderTest s = VpnServers.create(name, processes);
+            if (s instanceof PortcullisAppliance a) {
+                o.applianceSettings.forEach(a::withEndpointSetting);
+            } else if (s instanceof StockOpenVpnServer stock) {
+                stock.withExtraLines("status " + c.workDir().resolve("status.log") + " 60");
+            }
+            return s;
         }
 
         /** Stops the server and boots it again (appliance: same directory, fresh JVM; stock: a new process). */
@@ -649,8 +662,9 @@ public final class SideBySideBench {
                 a.restart(Duration.ofSeconds(180));
             } else {
                 server.stop();
-                server = VpnServers.create(name, processes);
-                server.start(config.withWorkDir(config.workDir().resolveSibling("server-" + (++starts))), Duration.ofSeconds(60));
+                VpnServerConfig fresh = config.withWorkDir(config.workDir().resolveSibling("server-" + (++starts)));
+                server = create(fresh);
+                server.start(fresh, Duration.ofSeconds(60));
             }
             out.printf(Locale.ROOT, "    %s started afresh (pid %d) in %.1f s%n", server.name(), server.process().pid(),
                     (System.nanoTime() - t) / 1e9);

@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -255,7 +256,9 @@ class EpollLoopThreadsTest {
                 sent.add(UdpTransportTest.payload(i, 1000));
             }
             sent.add(UdpTransportTest.payload(20, 300)); // a shorter tail ends the run
-            AtomicReference<long[]> sentCounts = new AtomicReference<>(); // before and after flush()
+            // Before and after flush(), as the callback saw them: it sets them after the datagrams left,
+            // so this thread may have received them all before then.
+            CompletableFuture<long[]> sentCounts = new CompletableFuture<>();
             AtomicInteger onLoop = new AtomicInteger(-2);
             ByteBuffer in = ByteBuffer.allocateDirect(16);
             watch(1, pipe[0], () -> {
@@ -270,7 +273,7 @@ class EpollLoopThreadsTest {
                 long beforeFlush = binding.statistics().packetsSent();
                 binding.send(to, ByteBuffer.wrap(sent.get(20)));
                 binding.flush();
-                sentCounts.set(new long[] {beforeFlush, binding.statistics().packetsSent()});
+                sentCounts.complete(new long[] {beforeFlush, binding.statistics().packetsSent()});
             });
             write(pipe[1], 1);
             for (int i = 0; i < sent.size(); i++) {
@@ -278,7 +281,7 @@ class EpollLoopThreadsTest {
             }
             assertEquals(1, onLoop.get());
             // Netty's channel write would have counted each packet as it was queued.
-            assertArrayEquals(new long[] {0, 21}, sentCounts.get(), "sent before and after flush()");
+            assertArrayEquals(new long[] {0, 21}, sentCounts.get(5, TimeUnit.SECONDS), "sent before and after flush()");
         }
         assertEquals(0, binding.statistics().dropped());
     }

@@ -58,7 +58,6 @@ public final class Iperf3 {
         }
     }
 
-
     /** Parses iperf3 -J output of a TCP test. */
     public static Result parse(String json, boolean reverse) {
         Matcher err = Pattern.compile("\"error\"\\s*:\\s*\"([^\"]*)\"").matcher(json);

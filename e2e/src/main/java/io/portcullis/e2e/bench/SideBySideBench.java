@@ -354,7 +354,7 @@ public final class SideBySideBench {
             runInterleaved();
         } else {
             for (String server : o.servers) {
-                runServer(server, true);
+                runServer(server);
             }
         }
 
@@ -476,14 +476,14 @@ public final class SideBySideBench {
         }
     }
 
-    /** One server: its own network, the parts in order (the tunnel parts when asked), then everything stopped and removed. */
-    private void runServer(String serverName, boolean tunnelParts) {
+    /** One server: its own network, the parts in order, then everything stopped and removed. */
+    private void runServer(String serverName) {
         awaitQuietMachine();
         try (TestNetwork net = network(serverName)) {
             ServerHolder server = holder(serverName, net);
             try {
                 server.start();
-                if (tunnelParts && (o.parts.contains("throughput") || o.parts.contains("latency"))) {
+                if (o.parts.contains("throughput") || o.parts.contains("latency")) {
                     part(serverName, "throughput and latency", () -> tunnelParts(net, server));
                 }
                 otherParts(net, server);

@@ -4,10 +4,10 @@ import io.portcullis.e2e.ManagedProcess;
 import io.portcullis.e2e.PortcullisAppliance;
 import io.portcullis.e2e.ProcStat;
 import io.portcullis.e2e.Processes;
+import io.portcullis.e2e.StockOpenVpnServer;
 import io.portcullis.e2e.TestNetwork;
 import io.portcullis.e2e.TestPki;
 import io.portcullis.e2e.Transport;
-import io.portcullis.e2e.StockOpenVpnServer;
 import io.portcullis.e2e.VpnServerConfig;
 import io.portcullis.e2e.VpnServerUnderTest;
 
@@ -215,7 +215,7 @@ public final class LoadBench {
             // The default configuration, but a client CIDR that holds the sessions (the default /24 holds 253).
             VpnServerConfig config = VpnServerConfig.defaults(net, pki, Transport.UDP, work.resolve("server"))
                     .withClientCidrBlock(clientCidr);
-            VpnServerUnderTest appliance;
+            VpnServerUnderTest server;
             if (stock) {
                 serverLabel = "stock server";
                 // The same workload through openvpn --server: room for the sessions, no pacing of new
@@ -223,28 +223,28 @@ public final class LoadBench {
                 // than the harness's every second (a 10,000-line file each second would be the harness's cost);
                 // duplicate-cn since the load client's sessions share one certificate unless --distinct-certs
                 // (without it the stock server ends a session whenever another with the same name arrives).
-                appliance = new StockOpenVpnServer(net.processes()).withExtraLines(
+                server = new StockOpenVpnServer(net.processes()).withExtraLines(
                         "max-clients 20000", "connect-freq-initial 1000000 10", "duplicate-cn",
                         "status " + config.workDir().resolve("status.log") + " 10");
             } else {
-                appliance = new PortcullisAppliance(net.processes());
+                server = new PortcullisAppliance(net.processes());
             }
-            try (appliance) {
-                appliance.start(config, Duration.ofSeconds(120));
-                long pid = appliance.process().pid();
-                System.out.printf("%s pid %d, client CIDR %s, work dir %s%n", appliance.name(), pid,
+            try (server) {
+                server.start(config, Duration.ofSeconds(120));
+                long pid = server.process().pid();
+                System.out.printf("%s pid %d, client CIDR %s, work dir %s%n", server.name(), pid,
                         clientCidr, work);
                 sleep(Duration.ofSeconds(5)); // boot activity settles
                 if (warmup > 0) {
                     // JIT warm-up of both sides; reported, but not in the summary
-                    Run w = runOnce(net, appliance, config, pki, singleCert, clientJar, clientHeap, warmup, 15, rate,
+                    Run w = runOnce(net, server, config, pki, singleCert, clientJar, clientHeap, warmup, 15, rate,
                             concurrency, clientThreads, "none", false, Math.min(warmup, renegotiate), work);
                     System.out.println("warm-up run (not in the summary):" + describe(w));
                     sleep(Duration.ofSeconds(5));
                 }
-                idleBaseline0 = sample(appliance, false, net.processes());
+                idleBaseline0 = sample(server, false, net.processes());
                 sleep(Duration.ofSeconds(idle));
-                idleBaseline1 = sample(appliance, false, net.processes());
+                idleBaseline1 = sample(server, false, net.processes());
                 System.out.printf(Locale.ROOT, serverLabel + " with no session: %.2f %% of a core over %d s%n",
                         pct(idleBaseline0, idleBaseline1), idle);
                 for (String count : counts) {
@@ -254,7 +254,7 @@ public final class LoadBench {
                     if (distinct && distinctCerts == 0) {
                         throw new IllegalArgumentException(count + ": a 'd' run needs --distinct-certs N");
                     }
-                    Run r = runOnce(net, appliance, config, pki, distinct ? certArgs : singleCert, clientJar,
+                    Run r = runOnce(net, server, config, pki, distinct ? certArgs : singleCert, clientJar,
                             clientHeap, n, hold, rate,
                             concurrency, clientThreads, jfr, histogram, Math.min(n, renegotiate), work);
                     runs.add(r);
@@ -266,13 +266,17 @@ public final class LoadBench {
         System.out.println(summary(runs, idleBaseline0, idleBaseline1, rate, concurrency, clientThreads, hold));
     }
 
-    private static Run runOnce(TestNetwork net, VpnServerUnderTest appliance, VpnServerConfig config, TestPki pki,
+    private static Run runOnce(TestNetwork net, VpnServerUnderTest server, VpnServerConfig config, TestPki pki,
                                List<String> certArgs, Path clientJar, String clientHeap, int n, int hold,
                                double rate, int concurrency, int clientThreads, String jfr, boolean histogram,
                                int renegotiate, Path work) {
         Processes p = net.processes();
-        long pid = appliance.process().pid();
-        Sample before = sample(appliance, true, p);
+        long pid = server.process().pid();
+        // JFR recordings and class histograms are of the appliance's JVM; the stock server has none.
+        boolean jvm = server instanceof PortcullisAppliance;
+        boolean jfrRamp = jvm && jfr.contains("ramp");
+        boolean jfrHold = jvm && jfr.contains("hold");
+        Sample before = sample(server, true, p);
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> cmd = new ArrayList<>(List.of(java, "-Xmx" + clientHeap));
         if (jfr.contains("client")) {
@@ -288,14 +292,14 @@ public final class LoadBench {
         ManagedProcess lc = p.start("load-client-" + n, net.clientNamespace(), cmd);
         Path err = lc.stderrFile();
         lc.awaitLog(err, Pattern.compile("load-client: ramp started"), Duration.ofSeconds(60));
-        Sample rampStart = sample(appliance, false, p);
-        if (jfr.contains("ramp") && appliance instanceof PortcullisAppliance) {
+        Sample rampStart = sample(server, false, p);
+        if (jfrRamp) {
             jfr(p, pid, "JFR.start", "name=ramp", "settings=profile");
         }
         Matcher done = lc.awaitLog(err, Pattern.compile("load-client: ramp done: .* in ([0-9.]+) s"),
                 Duration.ofSeconds(600 + 120));
-        Sample rampEnd = sample(appliance, false, p);
-        if (jfr.contains("ramp") && appliance instanceof PortcullisAppliance) {
+        Sample rampEnd = sample(server, false, p);
+        if (jfrRamp) {
             jfr(p, pid, "JFR.stop", "name=ramp", "filename=" + work.resolve("appliance-ramp-" + n + ".jfr"));
         }
         double clientRamp = Double.parseDouble(done.group(1));
@@ -305,24 +309,24 @@ public final class LoadBench {
         if (renegotiate > 0) {
             // The client renegotiates first, then holds for --hold s: the idle window below stays idle.
             lc.awaitLog(err, Pattern.compile("load-client: renegotiation started"), Duration.ofSeconds(30));
-            renegotiationStart = sample(appliance, false, p);
+            renegotiationStart = sample(server, false, p);
             lc.awaitLog(err, Pattern.compile("load-client: renegotiation done"), Duration.ofSeconds(600 + 120));
-            renegotiationEnd = sample(appliance, false, p);
+            renegotiationEnd = sample(server, false, p);
         }
         long holdStarted = System.nanoTime();
         // The hold's timeline: 2 s settle, an idle window, then GC + memory (which costs CPU) before it ends.
         sleepUntil(holdStarted + Duration.ofSeconds(2).toNanos());
-        Sample idleStart = sample(appliance, false, p);
-        if (jfr.contains("hold") && appliance instanceof PortcullisAppliance) {
+        Sample idleStart = sample(server, false, p);
+        if (jfrHold) {
             jfr(p, pid, "JFR.start", "name=hold", "settings=profile");
         }
         sleepUntil(holdStarted + Duration.ofSeconds(hold - 8).toNanos());
-        Sample idleEnd = sample(appliance, false, p);
-        if (jfr.contains("hold") && appliance instanceof PortcullisAppliance) {
+        Sample idleEnd = sample(server, false, p);
+        if (jfrHold) {
             jfr(p, pid, "JFR.stop", "name=hold", "filename=" + work.resolve("appliance-hold-" + n + ".jfr"));
         }
-        Sample held = sample(appliance, true, p);
-        if (histogram && appliance instanceof PortcullisAppliance) {
+        Sample held = sample(server, true, p);
+        if (histogram && jvm) {
             String h = p.run(null, Duration.ofSeconds(60), "jcmd", Long.toString(pid), "GC.class_histogram")
                     .orThrow().stdout();
             try {
@@ -331,30 +335,30 @@ public final class LoadBench {
                 throw new UncheckedIOException(e);
             }
         }
-        long liveDuringHold = liveConnections(appliance, config.name());
+        long liveDuringHold = liveConnections(server, config.name());
         lc.awaitLog(err, Pattern.compile("load-client: teardown done"), Duration.ofSeconds(60 + n / 100));
         if (!lc.awaitExit(Duration.ofSeconds(30))) {
             lc.kill();
         }
         String json = lc.stdoutText().lines().filter(l -> l.startsWith("{")).findFirst().orElse("{}");
         long liveAfter = -1;
-        for (int i = 0; i < 40; i++) { // the exits reach the appliance within moments; bounded
+        for (int i = 0; i < 40; i++) { // the exits reach the server within moments; bounded
             sleep(Duration.ofMillis(500));
-            liveAfter = liveConnections(appliance, config.name());
+            liveAfter = liveConnections(server, config.name());
             if (liveAfter == 0) {
                 break;
             }
         }
-        Sample after = sample(appliance, true, p);
+        Sample after = sample(server, true, p);
         return new Run(n, json, before, rampStart, rampEnd, idleStart, idleEnd, held, liveDuringHold, after,
                 liveAfter, clientRamp, renegotiationStart, renegotiationEnd);
     }
 
-    /** CPU, load average and (after a full GC if {@code gc}) RSS and heap used of the appliance JVM. */
-    static Sample sample(VpnServerUnderTest appliance, boolean gc, Processes p) {
-        ProcessHandle h = appliance.process();
+    /** CPU, load average and RSS of the server; for the appliance's JVM (after a full GC if {@code gc}) its heap used. */
+    static Sample sample(VpnServerUnderTest server, boolean gc, Processes p) {
+        ProcessHandle h = server.process();
         long heap = -1;
-        if (gc && appliance instanceof PortcullisAppliance) {
+        if (gc && server instanceof PortcullisAppliance) {
             p.run(null, Duration.ofSeconds(60), "jcmd", Long.toString(h.pid()), "GC.run").orThrow();
             String info = p.run(null, Duration.ofSeconds(60), "jcmd", Long.toString(h.pid()), "GC.heap_info")
                     .orThrow().stdout();
@@ -489,7 +493,7 @@ public final class LoadBench {
                         + " keepalive 10/60 pushed; rate %s, concurrency %d, %d client I/O threads, hold %d s;"
                         + " " + serverLabel + " with no session: %.2f %% of a core%n%n",
                 rate > 0 ? rate + "/s" : "unlimited", concurrency, threads, hold, baseline));
-        s.append("| sessions | established | failed | held (client / appliance) | handshakes/s | latency p50/p90/p99 ms"
+        s.append("| sessions | established | failed | held (client / " + serverLabel + ") | handshakes/s | latency p50/p90/p99 ms"
                 + " | " + serverLabel + " CPU ms/handshake | client CPU ms/handshake | RSS growth KiB/session"
                 + " | heap growth KiB/session"
                 + " | idle % of a core per 100 sessions (minus no-session baseline) | live after teardown |\n");

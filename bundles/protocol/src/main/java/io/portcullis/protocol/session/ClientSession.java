@@ -343,14 +343,14 @@ public final class ClientSession {
                 chosen = AeadAlgorithm.byOpenVpnName(o.substring(7)).orElse(null);
             } else if (o.startsWith("peer-id ")) {
                 pushedPeerId = Integer.parseInt(o.substring(8).trim());
-            } else if (o.equals("key-derivation tls-ekm")
-                    || (o.startsWith("protocol-flags ") && Arrays.asList(o.split(" ")).contains("tls-ekm"))) {
+            } else if (o.equals("key-derivation tls-ekm")) {
                 keyExport = true;
-            }
-            if (o.startsWith("protocol-flags ") && Arrays.asList(o.split(" ")).contains("dyn-tls-crypt")) {
+            } else if (o.startsWith("protocol-flags ")) {
+                List<String> flags = Arrays.asList(o.split(" "));
+                keyExport |= flags.contains("tls-ekm");
                 // Renegotiations would then be wrapped with a key derived from this TLS session, which
                 // this client does not do: say so now rather than fail every soft reset later.
-                dynamicTlsCrypt = true;
+                dynamicTlsCrypt |= flags.contains("dyn-tls-crypt");
             }
         }
         if (dynamicTlsCrypt) {

@@ -1,10 +1,16 @@
 package io.portcullis.e2e;
 
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 /** CPU time and resident memory of a process tree, from /proc. */
 public final class ProcStat {
@@ -75,6 +81,74 @@ public final class ProcStat {
             }
         }
         return total;
+    }
+
+    /**
+     * utime + stime ticks of a process's threads by name (/proc/&lt;pid&gt;/task/*&#47;stat; Linux cuts
+     * names to 15 characters, and trailing digits are dropped so a pool counts as one).
+     */
+    public static Map<String, Long> threadTicks(long pid) {
+        Map<String, Long> ticks = new TreeMap<>();
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path t : tasks) {
+                try {
+                    String stat = Files.readString(t.resolve("stat"));
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
+                            .replaceAll("[0-9]+$", "#");
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+                    ticks.merge(name, Long.parseLong(f[11]) + Long.parseLong(f[12]), Long::sum);
+                } catch (IOException | RuntimeException e) {
+                    // the thread ended meanwhile
+                }
+            }
+        } catch (IOException e) {
+            // the process ended
+        }
+        return ticks;
+    }
+
+    /** The threads that used the most CPU between two {@link #threadTicks} samples, e.g. "portcullis-udp-# 30.10 s". */
+    public static String topThreads(Map<String, Long> before, Map<String, Long> after, int n) {
+        Map<String, Long> delta = new HashMap<>();
+        after.forEach((k, v) -> delta.put(k, v - before.getOrDefault(k, 0L)));
+        String top = delta.entrySet().stream().filter(e -> e.getValue() > 0)
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(n)
+                .map(e -> String.format(Locale.ROOT, "%s %.2f s", e.getKey(), e.getValue() / TICKS_PER_SECOND))
+                .collect(Collectors.joining(", "));
+        return top.isEmpty() ? "none above 0.01 s" : top;
+    }
+
+    /** CPU ticks of a JVM's JIT compiler threads ("C1 CompilerThre#", "C2 CompilerThre#"). */
+    static long compilerTicks(Map<String, Long> threadTicks) {
+        return threadTicks.entrySet().stream().filter(e -> e.getKey().contains("CompilerThre"))
+                .mapToLong(Map.Entry::getValue).sum();
+    }
+
+    /**
+     * Waits until a JVM's JIT compilers have used no CPU for {@code quietSeconds} in a row, at most
+     * {@code maxSeconds}: after a burst of connects the compilers go on for tens of seconds, and an
+     * idle-CPU figure taken then is the JIT's warm-up, not what idle sessions cost. Returns the
+     * seconds waited, or -1 if the compilers were still busy at {@code maxSeconds}.
+     */
+    public static double awaitCompilersQuiet(long pid, int quietSeconds, int maxSeconds) throws InterruptedException {
+        long start = System.nanoTime();
+        long last = compilerTicks(threadTicks(pid));
+        long quietSince = start;
+        while (true) {
+            double waited = (System.nanoTime() - start) / 1e9;
+            if ((System.nanoTime() - quietSince) / 1e9 >= quietSeconds) {
+                return waited;
+            }
+            if (waited >= maxSeconds) {
+                return -1;
+            }
+            Thread.sleep(1000);
+            long now = compilerTicks(threadTicks(pid));
+            if (now != last) {
+                last = now;
+                quietSince = System.nanoTime();
+            }
+        }
     }
 
     static long cpuTicks(long pid) {

@@ -689,6 +689,22 @@ public final class SideBySideBench {
         }
     }
 
+    /** How long the appliance's JIT compilers must be quiet before an idle window, and the most to wait. */
+    private static final int JIT_QUIET_MAX_SECONDS = 120;
+
+    private int jitQuietSeconds() {
+        return o.quick ? 1 : 15; // longer than the keepalive interval (10 s): its code paths compile late
+    }
+
+    private double awaitCompilersQuiet(long pid) {
+        try {
+            return ProcStat.awaitCompilersQuiet(pid, jitQuietSeconds(), o.quick ? 5 : JIT_QUIET_MAX_SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
     private OpenVpnClient.Profile profile(VpnServerConfig config, int credential, boolean firstInNamespace) {
         OpenVpnClient.Profile p = OpenVpnClient.Profile.forServer(config, credentials.get(credential))
                 .withDataCiphers(List.of(o.cipher))
@@ -940,10 +956,22 @@ public final class SideBySideBench {
                 if ((level == 0 || level == max) && o.idleSeconds > 0) {
                     // The 0-client figure is the server's own floor (for the JVM: GC, JIT, Karaf's file
                     // polling), which per-session costs are told apart from, as for RSS.
+                    long serverPid = server.process().pid();
+                    if (server.isAppliance()) {
+                        // After a batch of connects the JVM's JIT compiles for a while; that is warm-up,
+                        // not what idle sessions cost, so the window starts once the compilers are quiet.
+                        double waited = awaitCompilersQuiet(serverPid);
+                        out.printf(Locale.ROOT, "    JIT compilers %s%n", waited < 0
+                                ? "still busy after " + JIT_QUIET_MAX_SECONDS + " s; idle window taken anyway"
+                                : String.format(Locale.ROOT, "quiet for %d s after %.0f s", jitQuietSeconds(), waited));
+                    }
+                    Map<String, Long> threads0 = ProcStat.threadTicks(serverPid);
                     double c0 = server.cpuSeconds();
                     long t = System.nanoTime();
                     sleep(o.idleSeconds * 1000L);
                     double pct = (server.cpuSeconds() - c0) / ((System.nanoTime() - t) / 1e9) * 100;
+                    out.println("    threads in the idle window: "
+                            + ProcStat.topThreads(threads0, ProcStat.threadTicks(serverPid), 5));
                     if (level == 0) {
                         idle0 = pct;
                         figures.add("idle.cpu0", server.name, pct);

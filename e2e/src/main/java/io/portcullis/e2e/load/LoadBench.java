@@ -13,7 +13,6 @@ import io.portcullis.e2e.VpnServerUnderTest;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,12 +20,9 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.stream.Collectors;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -366,41 +362,7 @@ public final class LoadBench {
             heap = m.find() ? Long.parseLong(m.group(1)) : -1;
         }
         return new Sample(System.nanoTime(), ProcStat.cpuSeconds(h), ProcStat.rssKiB(h), heap, loadAverage(),
-                threadTicks(h.pid()));
-    }
-
-    /**
-     * utime + stime ticks of the JVM's threads by name (/proc/&lt;pid&gt;/task/*&#47;stat; Linux cuts
-     * names to 15 characters, and trailing digits are dropped so a pool counts as one).
-     */
-    static Map<String, Long> threadTicks(long pid) {
-        Map<String, Long> ticks = new TreeMap<>();
-        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "task"))) {
-            for (Path t : tasks) {
-                try {
-                    String stat = Files.readString(t.resolve("stat"));
-                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
-                            .replaceAll("[0-9]+$", "#");
-                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
-                    ticks.merge(name, Long.parseLong(f[11]) + Long.parseLong(f[12]), Long::sum);
-                } catch (IOException | RuntimeException e) {
-                    // the thread ended meanwhile
-                }
-            }
-        } catch (IOException e) {
-            // the process ended
-        }
-        return ticks;
-    }
-
-    /** The threads that used the most CPU between two samples, e.g. "portcullis-udp-# 30.1 s". */
-    static String topThreads(Sample a, Sample b, int n) {
-        Map<String, Long> delta = new HashMap<>();
-        b.threadTicks().forEach((k, v) -> delta.put(k, v - a.threadTicks().getOrDefault(k, 0L)));
-        return delta.entrySet().stream().filter(e -> e.getValue() > 0)
-                .sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(n)
-                .map(e -> String.format(Locale.ROOT, "%s %.2f s", e.getKey(), e.getValue() / ProcStat.TICKS_PER_SECOND))
-                .collect(Collectors.joining(", "));
+                ProcStat.threadTicks(h.pid()));
     }
 
     private static void jfr(Processes p, long pid, String... command) {
@@ -458,7 +420,7 @@ public final class LoadBench {
         s.append(String.format(Locale.ROOT,
                 "ramp: %.2f s (client), " + serverLabel + " CPU %.2f s, load average %s -> %s%n",
                 r.clientRampSeconds, r.applianceCpuRamp(), r.rampStart.loadAverage, r.rampEnd.loadAverage));
-        s.append("  " + serverLabel + " threads, ramp: ").append(topThreads(r.rampStart, r.rampEnd, 6)).append('\n');
+        s.append("  " + serverLabel + " threads, ramp: ").append(ProcStat.topThreads(r.rampStart.threadTicks(), r.rampEnd.threadTicks(), 6)).append('\n');
         s.append(String.format(Locale.ROOT, serverLabel + " CPU per handshake: %.2f ms%n", r.applianceCpuMsPerHandshake()));
         if (r.renegotiated()) {
             s.append(String.format(Locale.ROOT, serverLabel + " CPU per renegotiation: %.2f ms (stock OpenVPN server: %s ms"
@@ -471,13 +433,13 @@ public final class LoadBench {
                     r.clientField("renegotiationLatencyP50Ms"), r.clientField("renegotiationLatencyP90Ms"),
                     r.clientField("renegotiationLatencyP99Ms"), r.applianceCpuRenegotiation()));
             s.append("  " + serverLabel + " threads, renegotiation: ")
-                    .append(topThreads(r.renegotiationStart, r.renegotiationEnd, 6)).append('\n');
+                    .append(ProcStat.topThreads(r.renegotiationStart.threadTicks(), r.renegotiationEnd.threadTicks(), 6)).append('\n');
         }
         s.append(String.format(Locale.ROOT, "hold: idle window %.1f s, " + serverLabel + " CPU %.2f s (%.2f %% of a core),"
                         + " load average %s; " + serverLabel + " live connections %d%n", r.idleSeconds(),
                 r.idleEnd.cpuSeconds - r.idleStart.cpuSeconds, r.idlePercentOfCore(), r.idleEnd.loadAverage,
                 r.liveDuringHold));
-        s.append("  " + serverLabel + " threads, idle window: ").append(topThreads(r.idleStart, r.idleEnd, 6)).append('\n');
+        s.append("  " + serverLabel + " threads, idle window: ").append(ProcStat.topThreads(r.idleStart.threadTicks(), r.idleEnd.threadTicks(), 6)).append('\n');
         s.append(String.format(Locale.ROOT, "memory (after GC.run): before RSS %,d KiB heap %,d KiB; held RSS %,d KiB"
                         + " heap %,d KiB; after teardown RSS %,d KiB heap %,d KiB; live after teardown %d%n",
                 r.before.rssKiB, r.before.heapUsedKiB, r.held.rssKiB, r.held.heapUsedKiB, r.after.rssKiB,

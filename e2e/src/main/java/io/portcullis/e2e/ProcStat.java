@@ -125,29 +125,34 @@ public final class ProcStat {
     }
 
     /**
-     * Waits until a JVM's JIT compilers have used no CPU for {@code quietSeconds} in a row, at most
-     * {@code maxSeconds}: after a burst of connects the compilers go on for tens of seconds, and an
-     * idle-CPU figure taken then is the JIT's warm-up, not what idle sessions cost. Returns the
-     * seconds waited, or -1 if the compilers were still busy at {@code maxSeconds}.
+     * Waits until a JVM's JIT compilers have used at most {@code maxTicks} of CPU over the last
+     * {@code quietSeconds}, at most {@code maxSeconds}: after a burst of connects the compilers go on
+     * for tens of seconds, and an idle-CPU figure taken then is the JIT's warm-up, not what idle
+     * sessions cost. (A stray compile now and then is allowed: code that idle sessions run compiles
+     * late.) Returns the seconds waited, or -1 if the compilers were still busier than that at
+     * {@code maxSeconds}.
      */
-    public static double awaitCompilersQuiet(long pid, int quietSeconds, int maxSeconds) throws InterruptedException {
+    public static double awaitCompilersQuiet(long pid, int quietSeconds, long maxTicks, int maxSeconds)
+            throws InterruptedException {
         long start = System.nanoTime();
-        long last = compilerTicks(threadTicks(pid));
-        long quietSince = start;
+        long window = quietSeconds * 1_000_000_000L;
+        List<long[]> samples = new ArrayList<>(); // {nanos, compiler ticks}, oldest first
         while (true) {
-            double waited = (System.nanoTime() - start) / 1e9;
-            if ((System.nanoTime() - quietSince) / 1e9 >= quietSeconds) {
+            long now = System.nanoTime();
+            samples.add(new long[] {now, compilerTicks(threadTicks(pid))});
+            // keep the newest sample that is at least a window old, and those after it
+            while (samples.size() > 1 && now - samples.get(1)[0] >= window) {
+                samples.remove(0);
+            }
+            long[] oldest = samples.get(0);
+            double waited = (now - start) / 1e9;
+            if (now - oldest[0] >= window && samples.get(samples.size() - 1)[1] - oldest[1] <= maxTicks) {
                 return waited;
             }
             if (waited >= maxSeconds) {
                 return -1;
             }
             Thread.sleep(1000);
-            long now = compilerTicks(threadTicks(pid));
-            if (now != last) {
-                last = now;
-                quietSince = System.nanoTime();
-            }
         }
     }
 

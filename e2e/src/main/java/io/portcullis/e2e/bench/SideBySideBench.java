@@ -689,7 +689,11 @@ public final class SideBySideBench {
         }
     }
 
-    /** How long the appliance's JIT compilers must be quiet before an idle window, and the most to wait. */
+    /**
+     * How quiet the appliance's JIT compilers must be before an idle window: at most this many ticks
+     * (0.02 s of CPU, 0.13 % of a core) over {@link #jitQuietSeconds}; and the most to wait for it.
+     */
+    private static final long JIT_QUIET_MAX_TICKS = 2;
     private static final int JIT_QUIET_MAX_SECONDS = 120;
 
     private int jitQuietSeconds() {
@@ -698,7 +702,7 @@ public final class SideBySideBench {
 
     private double awaitCompilersQuiet(long pid) {
         try {
-            return ProcStat.awaitCompilersQuiet(pid, jitQuietSeconds(), o.quick ? 5 : JIT_QUIET_MAX_SECONDS);
+            return ProcStat.awaitCompilersQuiet(pid, jitQuietSeconds(), JIT_QUIET_MAX_TICKS, o.quick ? 5 : JIT_QUIET_MAX_SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
@@ -963,7 +967,8 @@ public final class SideBySideBench {
                         double waited = awaitCompilersQuiet(serverPid);
                         out.printf(Locale.ROOT, "    JIT compilers %s%n", waited < 0
                                 ? "still busy after " + JIT_QUIET_MAX_SECONDS + " s; idle window taken anyway"
-                                : String.format(Locale.ROOT, "quiet for %d s after %.0f s", jitQuietSeconds(), waited));
+                                : String.format(Locale.ROOT, "at most %.2f s of CPU in %d s, after %.0f s",
+                                        JIT_QUIET_MAX_TICKS / ProcStat.TICKS_PER_SECOND, jitQuietSeconds(), waited));
                     }
                     Map<String, Long> threads0 = ProcStat.threadTicks(serverPid);
                     double c0 = server.cpuSeconds();

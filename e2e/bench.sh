@@ -10,7 +10,7 @@
 # Side by side (issue 6): the appliance and the stock server, throughput (1 and 4 clients), CPU
 # per GB, added latency, connect time (1 and 50 clients), CPU per handshake, memory per session
 # (0/50/200/500 clients). `./portcullis bench` runs this; docs/benchmarks-side-by-side.md.
-#   sudo e2e/bench.sh side-by-side                     # everything, 3 rounds (about 20 minutes)
+#   sudo e2e/bench.sh side-by-side                     # everything, 3 rounds (about 15 minutes)
 #   sudo e2e/bench.sh side-by-side --quick             # smoke run: 1 round, 1 s, 2 and 5 clients
 #   sudo e2e/bench.sh side-by-side --help
 #

@@ -1085,9 +1085,9 @@ public final class SideBySideBench {
         }
         s.append("- Server CPU per full handshake (").append(o.connectClients).append(" stock clients), no more than the stock server's (the issue measured 3–4 ms): ")
                 .append(atMost("conn.n.cpu", 1.0, "ms", 2))
-                .append(" (a JVM minutes old, its handshake path not yet compiled by C2, and the stock clients' own start,"
-                        + " 45–60 ms of CPU each, dominates the wall time; the issue's handshake target is measured with the"
-                        + " load client, JIT-warm: tools/load-client, docs/benchmarks.md)\n");
+                .append(" (here the appliance's JVM is minutes old and C2 has not yet compiled its handshake path, and the"
+                        + " stock clients' own start, 45–60 ms of CPU each, dominates the wall time; the issue's handshake"
+                        + " target is measured with the load client, JIT-warm: tools/load-client, docs/benchmarks.md)\n");
         if (top > 0) {
             s.append("- Idle sessions, server CPU per 100 above its own 0-client floor, no more than the stock server's (the issue measured ~0.34 % of a core per 100 clients): ")
                     .append(atMost("idle.slope", 1.0, "% of a core per 100", 3)).append('\n');

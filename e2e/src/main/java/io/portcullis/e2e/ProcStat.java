@@ -95,8 +95,7 @@ public final class ProcStat {
                     String stat = Files.readString(t.resolve("stat"));
                     String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
                             .replaceAll("[0-9]+$", "#");
-                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
-                    ticks.merge(name, Long.parseLong(f[11]) + Long.parseLong(f[12]), Long::sum);
+                    ticks.merge(name, cpuTicks(stat), Long::sum);
                 } catch (IOException | RuntimeException e) {
                     // the thread ended meanwhile
                 }
@@ -158,13 +157,17 @@ public final class ProcStat {
 
     static long cpuTicks(long pid) {
         try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-            // the command name (field 2) may hold spaces and ')': fields after the last ')' start at field 3
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
-            return Long.parseLong(f[11]) + Long.parseLong(f[12]); // fields 14 utime, 15 stime
+            return cpuTicks(Files.readString(Path.of("/proc", Long.toString(pid), "stat")));
         } catch (IOException e) {
             return 0;
         }
+    }
+
+    /** utime + stime of one /proc/&lt;pid&gt;/stat or /proc/&lt;pid&gt;/task/&lt;tid&gt;/stat line. */
+    private static long cpuTicks(String stat) {
+        // the command name (field 2) may hold spaces and ')': fields after the last ')' start at field 3
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]); // fields 14 utime, 15 stime
     }
 
     private static List<ProcessHandle> tree(ProcessHandle root) {

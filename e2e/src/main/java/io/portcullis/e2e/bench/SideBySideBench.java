@@ -1103,8 +1103,9 @@ public final class SideBySideBench {
         if (Double.isNaN(a) || Double.isNaN(b) || b == 0) {
             return "not measured";
         }
-        double r = ratio(key, a, b);
-        String values = values(key, a, b, r, target, unit, decimals);
+        double[] pairs = pairedRatios(key);
+        double r = pairs.length > 0 ? Stats.median(pairs) : a / b;
+        String values = values(pairs, a, b, r, target, unit, decimals);
         return values + (r >= target ? "met" : String.format(Locale.ROOT, "MISSED, %.1f %% short of %.1f× stock", (1 - r / target) * 100, target));
     }
 
@@ -1114,22 +1115,25 @@ public final class SideBySideBench {
         if (Double.isNaN(a) || Double.isNaN(b) || b <= 0) {
             return "not measured";
         }
-        double r = ratio(key, a, b);
-        String values = values(key, a, b, r, target, unit, decimals);
+        double[] pairs = pairedRatios(key);
+        double r = pairs.length > 0 ? Stats.median(pairs) : a / b;
+        String values = values(pairs, a, b, r, target, unit, decimals);
         return values + (r <= target ? "met"
                 : String.format(Locale.ROOT, "MISSED, %.2f× the allowed %.2f× (needs %.0f %% less)", r / target, target, (1 - target / r) * 100));
     }
 
-    /** The median of the rounds' own ratios where both servers ran each round back to back, else the medians' ratio. */
-    private double ratio(String key, double a, double b) {
-        double[] pairs = paired(key) ? figures.pairedRatios(key, APPLIANCE, STOCK) : new double[0];
-        return pairs.length > 0 ? Stats.median(pairs) : a / b;
+    /**
+     * The rounds' own ratios appliance / stock where both servers ran each round back to back (the
+     * targets are then judged by their median), else none (then by the medians' ratio).
+     */
+    private double[] pairedRatios(String key) {
+        return paired(key) ? figures.pairedRatios(key, APPLIANCE, STOCK) : new double[0];
     }
 
-    private String values(String key, double a, double b, double r, double target, String unit, int decimals) {
+    private String values(double[] pairs, double a, double b, double r, double target, String unit, int decimals) {
         String medians = "appliance " + Stats.fmt(a, decimals) + " " + unit + ", stock " + Stats.fmt(b, decimals) + " " + unit;
-        return paired(key) && figures.pairedRatios(key, APPLIANCE, STOCK).length > 0
-                ? medians + "; rounds' ratios " + Arrays.stream(figures.pairedRatios(key, APPLIANCE, STOCK))
+        return pairs.length > 0
+                ? medians + "; rounds' ratios " + Arrays.stream(pairs)
                         .mapToObj(x -> Stats.fmt(x, 2)).collect(Collectors.joining(", "))
                         + ", median " + ratio(r, target) + "× stock: "
                 : medians + " = " + ratio(r, target) + "× stock: ";

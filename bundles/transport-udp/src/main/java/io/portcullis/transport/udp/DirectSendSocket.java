@@ -47,15 +47,15 @@ final class DirectSendSocket {
         long stamp = lock.readLock();
         try {
             if (fd < 0) {
-                return -SendmsgLibrary.EBADF;
+                return -SocketCalls.EBADF;
             }
             while (true) {
-                long sent = SendmsgLibrary.sendmsg(fd, msghdr, 0);
+                long sent = SocketCalls.sendmsg(fd, msghdr, 0);
                 if (sent >= 0) {
                     return sent;
                 }
-                int errno = SendmsgLibrary.errno();
-                if (errno != SendmsgLibrary.EINTR) {
+                int errno = SocketCalls.errno();
+                if (errno != SocketCalls.EINTR) {
                     return -errno;
                 }
             }
@@ -70,12 +70,12 @@ final class DirectSendSocket {
      */
     boolean gsoRefused(int errno, int segmentSize) {
         int narrowed;
-        if (errno == SendmsgLibrary.EINVAL) {
+        if (errno == SocketCalls.EINVAL) {
             // The segment does not fit the route's MTU (or the kernel dislikes its size): keep GSO
             // for smaller packets, which a full-size run on a 1500-byte path should not cost us.
             narrowed = segmentSize - 1 < MIN_SEGMENT_LIMIT ? 0 : segmentSize - 1;
-        } else if (errno == SendmsgLibrary.EIO || errno == SendmsgLibrary.ENOPROTOOPT
-                || errno == SendmsgLibrary.EOPNOTSUPP) {
+        } else if (errno == SocketCalls.EIO || errno == SocketCalls.ENOPROTOOPT
+                || errno == SocketCalls.EOPNOTSUPP) {
             narrowed = 0; // kernel or device without UDP GSO (or checksum offload for it)
         } else {
             return false;
@@ -85,7 +85,7 @@ final class DirectSendSocket {
         }
         if (gsoRefusalLogged.compareAndSet(false, true)) {
             LOG.info(() -> "UDP GSO refused on " + name + " for " + segmentSize + "-byte datagrams: "
-                    + SendmsgLibrary.describe(errno) + "; " + (narrowed == 0
+                    + SocketCalls.describe(errno) + "; " + (narrowed == 0
                     ? "sending one datagram per system call from now on"
                     : "coalescing only datagrams of at most " + narrowed + " bytes from now on"));
         }

@@ -13,6 +13,7 @@ import io.portcullis.api.transport.TransportStatistics;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
@@ -34,6 +35,8 @@ final class UdpBinding implements TransportBinding {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final TrafficCounters counters = new TrafficCounters();
     private volatile DatagramChannel[] channels; // the first one's address is the binding's
+    // Reading each channel's socket in its place, same index; null while Netty's pipeline reads them
+    private DatagramReader[] readers; // guarded by this
     // sendmsg (with UDP GSO) from every sending thread, the event loops too; null without native epoll or JNA
     private volatile DirectSendSocket directSocket;
     // Packets queued on a channel from outside its event loop (no direct socket): flush() must push them.
@@ -43,6 +46,40 @@ final class UdpBinding implements TransportBinding {
         this.receiver = receiver;
         this.onClose = onClose;
         this.senders = senders;
+    }
+
+    /**
+     * From now on {@code started[i]} reads channel i's socket. When the binding closed meanwhile, they
+     * are closed here instead; false then.
+     */
+    synchronized boolean reading(List<DatagramReader> started) {
+        if (closed.get()) {
+            started.forEach(DatagramReader::close);
+            return false;
+        }
+        readers = started.toArray(new DatagramReader[0]);
+        return true;
+    }
+
+    /** One datagram (or one of a GRO read) to the receiver; a failure drops that datagram only. */
+    void deliver(InetSocketAddress sender, ByteBuffer packet) {
+        counters.received(packet.remaining());
+        try {
+            receiver.received(this, sender, packet);
+        } catch (RuntimeException e) {
+            counters.dropped(1);
+            LOG.log(Level.FINE, "receiver dropped a datagram from " + sender, e);
+        }
+    }
+
+    /** The end of one read of a socket: what it caused goes out together. */
+    void readDone() {
+        try {
+            receiver.batchEnd(this); // e.g. the TUN writes this read caused go out together
+        } catch (RuntimeException e) {
+            LOG.log(Level.FINE, "receiver failed at the end of a read batch on " + this, e);
+        }
+        flushSegments(); // what this loop sent while handling the batch (the replies, say)
     }
 
     /** A handler for one of this binding's channels (one each: handlers are not shared). */
@@ -180,6 +217,15 @@ final class UdpBinding implements TransportBinding {
 
     @Override
     public void close() {
+        close(true);
+    }
+
+    /** Closes a binding that failed to start: the receiver never saw it, so it is not told. */
+    void abandon() {
+        close(false);
+    }
+
+    private void close(boolean tellReceiver) {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
@@ -188,11 +234,15 @@ final class UdpBinding implements TransportBinding {
             direct.close(); // before the channels: no sendmsg on a descriptor they free
         }
         DatagramChannel[] chs = channels;
+        DatagramReader[] reading;
+        synchronized (this) {
+            reading = readers;
+        }
         if (chs != null) {
             boolean onOwnLoop = false;
-            for (DatagramChannel ch : chs) {
-                ch.close();
-                onOwnLoop |= ch.eventLoop().inEventLoop();
+            for (int i = 0; i < chs.length; i++) {
+                closeOnItsLoop(chs[i], reading == null ? null : reading[i]);
+                onOwnLoop |= chs[i].eventLoop().inEventLoop();
             }
             if (!onOwnLoop) {
                 // So that the port is free when close() returns (a loop cannot wait for its own task).
@@ -202,10 +252,34 @@ final class UdpBinding implements TransportBinding {
             }
         }
         onClose.accept(this);
+        if (!tellReceiver) {
+            return;
+        }
         try {
             receiver.bindingClosed(this);
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "receiver failed on close of UDP binding " + this, e);
+        }
+    }
+
+    /** The reader first, on the channel's loop, where nothing else reads then; the duplicate descriptor with it. */
+    private static void closeOnItsLoop(DatagramChannel ch, DatagramReader reader) {
+        if (reader == null) {
+            ch.close();
+            return;
+        }
+        Runnable closing = () -> {
+            reader.close();
+            ch.close();
+        };
+        if (ch.eventLoop().inEventLoop()) {
+            closing.run();
+            return;
+        }
+        try {
+            ch.eventLoop().execute(closing);
+        } catch (RejectedExecutionException e) {
+            closing.run(); // the loop has stopped: no read is under way
         }
     }
 
@@ -215,29 +289,17 @@ final class UdpBinding implements TransportBinding {
         return "udp " + (local == null ? "(unbound)" : local);
     }
 
-    /** Hands each datagram to the receiver; a failure drops that datagram only. */
+    /** Netty's read path, where there is no {@link DatagramReader}: NIO, or no JNA. */
     private final class DatagramDispatcher extends SimpleChannelInboundHandler<DatagramPacket> {
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket datagram) {
-            ByteBuf content = datagram.content();
-            counters.received(content.readableBytes());
-            try {
-                receiver.received(UdpBinding.this, datagram.sender(), content.nioBuffer());
-            } catch (RuntimeException e) {
-                counters.dropped(1);
-                LOG.log(Level.FINE, "receiver dropped a datagram from " + datagram.sender(), e);
-            }
+            deliver(datagram.sender(), datagram.content().nioBuffer());
         }
 
         @Override
         public void channelReadComplete(ChannelHandlerContext ctx) {
-            try {
-                receiver.batchEnd(UdpBinding.this); // e.g. the TUN writes this read caused go out together
-            } catch (RuntimeException e) {
-                LOG.log(Level.FINE, "receiver failed at the end of a read batch on " + ctx.channel().localAddress(), e);
-            }
-            flushSegments(); // what this loop sent while handling the batch (the replies, say)
+            readDone();
             ctx.flush();
         }
 

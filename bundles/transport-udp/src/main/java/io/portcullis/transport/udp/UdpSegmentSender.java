@@ -50,8 +50,8 @@ final class UdpSegmentSender {
         header.putLong(MSGHDR + 16, headerAddress + IOVEC);
         header.putLong(MSGHDR + 24, 1);
         header.putLong(CMSG, CMSG_LEN_U16);
-        header.putInt(CMSG + 8, SendmsgLibrary.SOL_UDP);
-        header.putInt(CMSG + 12, SendmsgLibrary.UDP_SEGMENT);
+        header.putInt(CMSG + 8, SocketCalls.SOL_UDP);
+        header.putInt(CMSG + 12, SocketCalls.UDP_SEGMENT);
     }
 
     /** Copies the packet (the caller's buffer is only valid during the call) into the run or sends it. */
@@ -141,13 +141,13 @@ final class UdpSegmentSender {
         int port = peer.getPort();
         if (address instanceof Inet4Address) {
             // An IPv4 sockaddr also works on the dual-stack IPv6 sockets Netty opens.
-            header.putShort(SOCKADDR, (short) SendmsgLibrary.AF_INET);
+            header.putShort(SOCKADDR, (short) SocketCalls.AF_INET);
             header.put(SOCKADDR + 2, (byte) (port >>> 8)).put(SOCKADDR + 3, (byte) port);
             header.put(SOCKADDR + 4, raw);
             header.putLong(SOCKADDR + 8, 0);
             header.putInt(MSGHDR + 8, SOCKADDR_IN_BYTES);
         } else {
-            header.putShort(SOCKADDR, (short) SendmsgLibrary.AF_INET6);
+            header.putShort(SOCKADDR, (short) SocketCalls.AF_INET6);
             header.put(SOCKADDR + 2, (byte) (port >>> 8)).put(SOCKADDR + 3, (byte) port);
             header.putInt(SOCKADDR + 4, 0);
             header.put(SOCKADDR + 8, raw);

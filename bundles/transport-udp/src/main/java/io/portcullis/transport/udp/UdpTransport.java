@@ -27,6 +27,7 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.metatype.annotations.Designate;
 
+import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -72,6 +73,7 @@ public class UdpTransport implements Transport {
     private final boolean nativeEpoll;
     private final boolean directSend; // sendmsg through JNA, from every thread, the event loops too
     private final Optional<IoThreads> ioThreads; // the loops, with native epoll only
+    private final EpollLoopThreads loopThreads; // the same, or null
     private final boolean gso;
     // Per sending thread, shared by all bindings, so that a thread's flush() pushes out its whole batch.
     private final ThreadLocal<UdpSegmentSender> senders = new ThreadLocal<>();
@@ -88,7 +90,8 @@ public class UdpTransport implements Transport {
         for (EventExecutor loop : group) {
             loops.add((IoEventLoop) loop);
         }
-        this.ioThreads = nativeEpoll ? Optional.of(new EpollLoopThreads(loops)) : Optional.empty();
+        this.loopThreads = nativeEpoll ? new EpollLoopThreads(loops) : null;
+        this.ioThreads = Optional.ofNullable(loopThreads);
         LOG.info(() -> "UDP transport ready (" + (nativeEpoll ? "native epoll" : "NIO") + ", "
                 + settings.eventLoopThreads() + " threads, GSO " + onOff(gso) + ", GRO " + onOff(nativeEpoll && settings.gro())
                 + ", default " + settings.defaultAddress() + ")");
@@ -100,7 +103,7 @@ public class UdpTransport implements Transport {
 
     private static boolean sendmsgLoads() {
         try {
-            SendmsgLibrary.load();
+            SocketCalls.load();
             return true;
         } catch (RuntimeException | LinkageError e) {
             LOG.log(Level.WARNING, "sendmsg through JNA is not available (" + e
@@ -162,25 +165,54 @@ public class UdpTransport implements Transport {
                                     + failure.getMessage()));
                             return;
                         }
-                        start(binding, channels);
+                        try {
+                            start(binding, channels);
+                        } catch (IOException | RuntimeException e) {
+                            result.completeExceptionally(new BindException("cannot listen on UDP " + actual
+                                    + ": " + e.getMessage()));
+                            return;
+                        }
                         result.complete(binding);
                     });
         });
         return result;
     }
 
-    private void start(UdpBinding binding, List<DatagramChannel> channels) {
+    /** Wires the bound channels into the binding and starts reading them; a failure closes them. */
+    private void start(UdpBinding binding, List<DatagramChannel> channels) throws IOException {
         DirectSendSocket direct = directSend
                 ? new DirectSendSocket(((EpollDatagramChannel) channels.get(0)).fd().intValue(), gso,
                         binding.counters(), "udp " + channels.get(0).localAddress())
                 : null;
         binding.attach(channels, direct);
-        bindings.add(binding);
-        for (DatagramChannel channel : channels) {
-            channel.config().setAutoRead(true); // only now: a packet must not reach the receiver before its binding is whole
+        if (loopThreads != null && directSend) {
+            // Channel i was bound on loop i. Its reader must run there, where the replies are sent from.
+            List<DatagramReader> readers = new ArrayList<>();
+            try {
+                for (int i = 0; i < channels.size(); i++) {
+                    EpollDatagramChannel channel = (EpollDatagramChannel) channels.get(i);
+                    readers.add(DatagramReader.start(binding, loopThreads, i, channel.fd().intValue(),
+                            settings.gro() ? GRO_READ_BYTES : MAX_DATAGRAM_BYTES, settings.gro(),
+                            "udp " + channel.localAddress() + " (event loop " + i + ")"));
+                }
+            } catch (IOException | RuntimeException e) {
+                // Closed on their loops, as the binding closes them: a reader may be reading already.
+                binding.reading(readers);
+                binding.abandon();
+                throw e;
+            }
+            if (!binding.reading(readers)) {
+                throw new IOException("the binding was closed while it started");
+            }
+        } else {
+            for (DatagramChannel channel : channels) {
+                channel.config().setAutoRead(true); // only now: a packet must not reach the receiver before its binding is whole
+            }
         }
+        bindings.add(binding);
         LOG.info(() -> "UDP transport listening on " + binding.localAddress() + " with " + channels.size()
-                + (channels.size() == 1 ? " socket" : " sockets (SO_REUSEPORT, one per event loop)"));
+                + (channels.size() == 1 ? " socket" : " sockets (SO_REUSEPORT, one per event loop)")
+                + (loopThreads != null && directSend ? ", read with recvmmsg" : ", read by Netty"));
     }
 
     private CompletableFuture<DatagramChannel> bindOne(EventLoop loop, InetSocketAddress address, UdpBinding binding,
@@ -195,13 +227,14 @@ public class UdpTransport implements Transport {
         if (nativeEpoll) {
             bootstrap.option(EpollChannelOption.SO_REUSEPORT, reusePort);
             if (settings.gro()) {
-                // Netty 4.2.18 splits a coalesced read into its datagrams only on its recvmsg path (its
-                // recvmmsg passes no room for the segment size, netty#17492): one read of 64 KiB each.
+                // For Netty's read path (no JNA): 4.2.18 splits a coalesced read into its datagrams only
+                // on its recvmsg path (its recvmmsg passes no room for the segment size, netty#17492):
+                // one read of 64 KiB each. A DatagramReader splits them itself, 16 reads per call.
                 bootstrap.option(EpollChannelOption.UDP_GRO, true)
                         .option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, 0)
                         .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(GRO_READ_BYTES));
             } else {
-                // recvmmsg: up to DATAGRAMS_PER_READ datagrams per system call instead of one.
+                // Netty's recvmmsg, where it reads: up to DATAGRAMS_PER_READ datagrams per system call.
                 bootstrap.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, MAX_DATAGRAM_BYTES)
                         .option(ChannelOption.RCVBUF_ALLOCATOR,
                                 new FixedRecvByteBufAllocator(MAX_DATAGRAM_BYTES * DATAGRAMS_PER_READ));

@@ -44,7 +44,7 @@ class UdpSegmentSenderTest {
 
     @BeforeEach
     void openSocketWithoutChecksums() {
-        fd = TestSockets.socket(SendmsgLibrary.AF_INET, SOCK_DGRAM, 0);
+        fd = TestSockets.socket(SocketCalls.AF_INET, SOCK_DGRAM, 0);
         assertTrue(fd >= 0, "socket");
         try (Memory one = new Memory(4)) {
             one.setInt(0, 1);
@@ -96,12 +96,12 @@ class UdpSegmentSenderTest {
     @Test
     void gsoTurnsOffForGoodWhenTheKernelOrDeviceCannotDoIt() {
         DirectSendSocket socket = new DirectSendSocket(fd, true, new TrafficCounters(), "test");
-        assertTrue(socket.gsoRefused(SendmsgLibrary.EIO, 1400));
+        assertTrue(socket.gsoRefused(SocketCalls.EIO, 1400));
         assertEquals(0, socket.segmentLimit());
         DirectSendSocket other = new DirectSendSocket(fd, true, new TrafficCounters(), "test");
-        assertTrue(other.gsoRefused(SendmsgLibrary.EINVAL, DirectSendSocket.MIN_SEGMENT_LIMIT));
+        assertTrue(other.gsoRefused(SocketCalls.EINVAL, DirectSendSocket.MIN_SEGMENT_LIMIT));
         assertEquals(0, other.segmentLimit(), "refused even for small datagrams: GSO does not work here");
-        assertFalse(new DirectSendSocket(fd, true, new TrafficCounters(), "test").gsoRefused(SendmsgLibrary.EAGAIN, 1400),
+        assertFalse(new DirectSendSocket(fd, true, new TrafficCounters(), "test").gsoRefused(SocketCalls.EAGAIN, 1400),
                 "a full buffer is not about GSO: the run is dropped");
     }
 

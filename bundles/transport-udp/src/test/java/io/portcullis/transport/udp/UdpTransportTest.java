@@ -327,7 +327,80 @@ class UdpTransportTest {
         assertEquals(4, stats.dropped());
     }
 
-    /** UDP GRO: a client's burst is handed over coalesced by the kernel and split again by Netty. */
+    /** A datagram longer than any OpenVPN packet the transport takes is dropped and counted; the next one arrives. */
+    @Test
+    void anOversizedDatagramIsDroppedAndCounted() throws Exception {
+        transport = new UdpTransport(config("127.0.0.1", 0, 1));
+        TransportBinding binding = transport.bind(null, echo()).toCompletableFuture().get(5, TimeUnit.SECONDS);
+        try (DatagramSocket client = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            client.setSoTimeout(5000);
+            byte[] huge = payload(1, UdpTransport.MAX_DATAGRAM_BYTES + 1);
+            client.send(new DatagramPacket(huge, huge.length, binding.localAddress()));
+            assertEquals("after", roundTrip(client, binding.localAddress(), "after"));
+        }
+        var stats = binding.statistics();
+        assertEquals(1, stats.dropped());
+        assertEquals(1, stats.packetsReceived());
+        assertTrue(binding.isOpen());
+    }
+
+    /** More clients than the reader remembers senders for: each reply still goes to its own client. */
+    @Test
+    void everyClientOfManyGetsItsOwnReplies() throws Exception {
+        transport = new UdpTransport(config("127.0.0.1", 0, 2));
+        TransportBinding binding = transport.bind(null, echo()).toCompletableFuture().get(5, TimeUnit.SECONDS);
+        List<DatagramSocket> clients = new ArrayList<>();
+        try {
+            for (int i = 0; i < 150; i++) {
+                DatagramSocket client = new DatagramSocket(0, InetAddress.getLoopbackAddress());
+                client.setSoTimeout(5000);
+                clients.add(client);
+            }
+            for (int round = 0; round < 3; round++) {
+                for (int i = 0; i < clients.size(); i++) {
+                    byte[] out = ("client " + i + " round " + round).getBytes(StandardCharsets.US_ASCII);
+                    clients.get(i).send(new DatagramPacket(out, out.length, binding.localAddress()));
+                }
+                for (int i = 0; i < clients.size(); i++) {
+                    assertEquals("client " + i + " round " + round, receiveText(clients.get(i)));
+                }
+            }
+        } finally {
+            clients.forEach(DatagramSocket::close);
+        }
+        assertEquals(450, binding.statistics().packetsReceived());
+    }
+
+    /** On a dual-stack socket an IPv4 client is known by its IPv4 address, an IPv6 one by its own. */
+    @Test
+    void aDualStackBindingKnowsIpv4AndIpv6ClientsByTheirOwnAddresses() throws Exception {
+        InetAddress ipv6Loopback = InetAddress.getByName("::1");
+        boolean ipv6;
+        try (DatagramSocket probe = new DatagramSocket(0, ipv6Loopback)) {
+            ipv6 = true;
+        } catch (IOException e) {
+            ipv6 = false;
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(ipv6, "no IPv6 on the loopback here");
+        transport = new UdpTransport(config("127.0.0.1", 0, 1));
+        Set<InetAddress> senders = ConcurrentHashMap.newKeySet();
+        TransportBinding binding = transport.bind(new InetSocketAddress("::", 0), (b, peer, packet) -> {
+            senders.add(peer.getAddress());
+            b.send(peer, packet);
+        }).toCompletableFuture().get(5, TimeUnit.SECONDS);
+        int port = binding.localAddress().getPort();
+        try (DatagramSocket v4 = new DatagramSocket(0, InetAddress.getByName("127.0.0.1"));
+             DatagramSocket v6 = new DatagramSocket(0, ipv6Loopback)) {
+            v4.setSoTimeout(5000);
+            v6.setSoTimeout(5000);
+            assertEquals("four", roundTrip(v4, new InetSocketAddress("127.0.0.1", port), "four"));
+            assertEquals("six", roundTrip(v6, new InetSocketAddress(ipv6Loopback, port), "six"));
+        }
+        assertEquals(Set.of(InetAddress.getByName("127.0.0.1"), ipv6Loopback), senders);
+        assertTrue(senders.stream().anyMatch(a -> a instanceof java.net.Inet4Address));
+    }
+
+    /** UDP GRO: a client's burst is handed over coalesced by the kernel and split again by the reader. */
     @ParameterizedTest(name = "gro={0}")
     @ValueSource(booleans = {true, false})
     void aBurstFromOneClientArrivesAsSeparatePackets(boolean gro) throws Exception {
@@ -347,8 +420,8 @@ class UdpTransportTest {
             }
             assertReceivedInOrder(sent, received);
         }
-        // A GSO sender on loopback hands a GRO socket the whole run as one buffer: the real coalesced case.
-        // (Netty 4.2.18 with recvmmsg would hand it over as one 12500-byte packet.)
+        // A GSO sender on loopback hands a GRO socket the whole run as one buffer: the real coalesced case
+        // (Netty 4.2.18's recvmmsg would have handed it over as one 12,500-byte packet).
         UdpTransport sender = new UdpTransport(config("127.0.0.1", 0, 1, true, false));
         try {
             TransportBinding from = sender.bind(null, (b, peer, packet) -> { }).toCompletableFuture()

@@ -118,7 +118,7 @@ public final class ProcStat {
     }
 
     /** CPU ticks of a JVM's JIT compiler threads ("C1 CompilerThre#", "C2 CompilerThre#"). */
-    static long compilerTicks(Map<String, Long> threadTicks) {
+    public static long compilerTicks(Map<String, Long> threadTicks) {
         return threadTicks.entrySet().stream().filter(e -> e.getKey().contains("CompilerThre"))
                 .mapToLong(Map.Entry::getValue).sum();
     }

@@ -225,8 +225,8 @@ final class DatagramReader implements Runnable {
         }
     }
 
+    /** An error the socket reported (the kernel clears it as it reports it): no datagram was lost to it. */
     private void failed(int errno) {
-        binding.counters().dropped(1);
         if (!failureLogged) {
             failureLogged = true;
             LOG.log(Level.WARNING, () -> "reading " + name + " failed: " + SocketCalls.describe(errno)

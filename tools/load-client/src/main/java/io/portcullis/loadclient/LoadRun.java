@@ -26,6 +26,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntSupplier;
+import java.util.function.LongUnaryOperator;
 
 /**
  * One load run: the ramp (sessions started at {@code --rate} with at most {@code --concurrency}
@@ -211,12 +213,9 @@ final class LoadRun {
             started++;
             nextProgress = rampProgress(rampStart, started, nextProgress);
         }
-        // Every started handshake resolves within --timeout (the client's hand-window) of its start.
-        long resolveBy = System.nanoTime() + handshakeTimeoutNanos() + TimeUnit.SECONDS.toNanos(5);
-        while (established.get() + failed.get() < started && !stopped && System.nanoTime() - resolveBy < 0) {
-            stopRequested.await(50, TimeUnit.MILLISECONDS);
-            nextProgress = rampProgress(rampStart, started, nextProgress);
-        }
+        int startedInRamp = started;
+        awaitResolved(() -> established.get() + failed.get(), started,
+                next -> rampProgress(rampStart, startedInRamp, next), nextProgress);
         long last = lastResolvedNanos.get();
         double rampSeconds = (last == Long.MIN_VALUE ? System.nanoTime() - rampStart : last - rampStart) / 1e9;
         double cpuRamp = ProcSelf.cpuSeconds() - cpuRamp0;
@@ -303,12 +302,8 @@ final class LoadRun {
         int started = startRenegotiations(workers, quota, start);
         String notStartedBecause = started == n ? null : stopped ? "stopped" : "no more established sessions";
         long nextProgress = start + PROGRESS_EVERY_NANOS;
-        long resolveBy = System.nanoTime() + handshakeTimeoutNanos() + TimeUnit.SECONDS.toNanos(5);
-        while (renegotiated.get() + renegotiationsFailed.get() < started && !stopped
-                && System.nanoTime() - resolveBy < 0) {
-            stopRequested.await(50, TimeUnit.MILLISECONDS);
-            nextProgress = renegotiationProgress(start, started, nextProgress);
-        }
+        awaitResolved(() -> renegotiated.get() + renegotiationsFailed.get(), started,
+                next -> renegotiationProgress(start, started, next), nextProgress);
         long last = lastRenegotiationResolvedNanos.get();
         double seconds = (last == Long.MIN_VALUE ? System.nanoTime() - start : last - start) / 1e9;
         double cpu = ProcSelf.cpuSeconds() - cpu0;
@@ -356,6 +351,20 @@ final class LoadRun {
             }
         }
         return false;
+    }
+
+    /**
+     * Waits until {@code started} handshakes have resolved (established or failed), printing progress
+     * on the way: each resolves within --timeout (the client's hand-window) of its start, so at most
+     * that and 5 s; less when the run is stopped.
+     */
+    private void awaitResolved(IntSupplier resolved, int started, LongUnaryOperator progress, long nextProgress)
+            throws InterruptedException {
+        long resolveBy = System.nanoTime() + handshakeTimeoutNanos() + TimeUnit.SECONDS.toNanos(5);
+        while (resolved.getAsInt() < started && !stopped && System.nanoTime() - resolveBy < 0) {
+            stopRequested.await(50, TimeUnit.MILLISECONDS);
+            nextProgress = progress.applyAsLong(nextProgress);
+        }
     }
 
     private long renegotiationProgress(long start, int started, long nextProgress) {

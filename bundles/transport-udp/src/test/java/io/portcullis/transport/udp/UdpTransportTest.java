@@ -327,6 +327,50 @@ class UdpTransportTest {
         assertEquals(4, stats.dropped());
     }
 
+    /**
+     * Closing a binding while a client floods it: the readers stop on their loops and their duplicate
+     * descriptors go with them, so the port is free as soon as close() returns.
+     */
+    @Test
+    void closingUnderTrafficFreesThePortAtOnce() throws Exception {
+        transport = new UdpTransport(config("127.0.0.1", 0, 2));
+        java.util.concurrent.atomic.AtomicLong seen = new java.util.concurrent.atomic.AtomicLong();
+        TransportBinding binding = transport.bind(null, (b, peer, packet) -> seen.incrementAndGet())
+                .toCompletableFuture().get(5, TimeUnit.SECONDS);
+        InetSocketAddress server = binding.localAddress();
+        var flooding = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Thread flood = new Thread(() -> {
+            try (DatagramSocket client = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+                byte[] out = payload(7, 1200);
+                while (flooding.get()) {
+                    client.send(new DatagramPacket(out, out.length, server));
+                }
+            } catch (IOException e) {
+                // the port went away under it: fine
+            }
+        });
+        flood.start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (seen.get() < 1000 && System.nanoTime() < deadline) {
+                Thread.sleep(1);
+            }
+            assertTrue(seen.get() >= 1000, "the flood reached the receiver");
+            binding.close();
+            assertFalse(binding.isOpen());
+            try (DatagramSocket again = new DatagramSocket(server.getPort(), InetAddress.getLoopbackAddress())) {
+                assertEquals(server.getPort(), again.getLocalPort());
+            }
+        } finally {
+            flooding.set(false);
+            flood.join(5000);
+        }
+        long afterClose = seen.get();
+        Thread.sleep(50);
+        assertEquals(afterClose, seen.get(), "nothing is handed on after close");
+        assertTrue(transport.bindings().isEmpty());
+    }
+
     /** A datagram longer than any OpenVPN packet the transport takes is dropped and counted; the next one arrives. */
     @Test
     void anOversizedDatagramIsDroppedAndCounted() throws Exception {

@@ -39,6 +39,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -77,6 +79,9 @@ public class UdpTransport implements Transport {
     private final boolean gso;
     // Per sending thread, shared by all bindings, so that a thread's flush() pushes out its whole batch.
     private final ThreadLocal<UdpSegmentSender> senders = new ThreadLocal<>();
+    // Finishes binds off the event loops (see bind); its threads end after a minute without one.
+    private final ExecutorService starter = Executors.newCachedThreadPool(
+            new DefaultThreadFactory("portcullis-bind-udp", true));
 
     @Activate
     public UdpTransport(UdpTransportConfig config) {
@@ -146,9 +151,11 @@ public class UdpTransport implements Transport {
             for (int i = 1; i < sockets; i++) {
                 others.add(bindOne(targets.get(i), actual, binding, true));
             }
-            // Decide once every bind has settled, so that none that succeeds late is left open.
+            // Decide once every bind has settled, so that none that succeeds late is left open. Off
+            // the event loops: starting the readers waits for each loop to register its socket, and
+            // two loops each waiting for the other (two bindings starting at once) would stall both.
             CompletableFuture.allOf(others.stream().map(f -> f.handle((ch, t) -> null)).toArray(CompletableFuture[]::new))
-                    .thenRun(() -> {
+                    .thenRunAsync(() -> {
                         List<DatagramChannel> channels = new ArrayList<>(List.of(first));
                         Throwable failure = null;
                         for (CompletableFuture<DatagramChannel> other : others) {
@@ -173,6 +180,16 @@ public class UdpTransport implements Transport {
                             return;
                         }
                         result.complete(binding);
+                    }, starter)
+                    .exceptionally(refused -> { // the transport stopped before the bind could finish
+                        if (result.isDone()) {
+                            return null;
+                        }
+                        first.close();
+                        others.forEach(f -> f.thenAccept(DatagramChannel::close));
+                        result.completeExceptionally(new BindException("cannot listen on UDP " + actual
+                                + ": the UDP transport is stopping"));
+                        return null;
                     });
         });
         return result;
@@ -264,6 +281,7 @@ public class UdpTransport implements Transport {
 
     @Deactivate
     void deactivate() {
+        starter.shutdown(); // a bind under way still finishes, and closes what it opened if the loops stop
         for (UdpBinding binding : List.copyOf(bindings)) {
             binding.close();
         }
@@ -272,6 +290,10 @@ public class UdpTransport implements Transport {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             LOG.log(Level.WARNING, "interrupted while stopping the UDP event loops", e);
+        }
+        // A bind that finished while the loops stopped: its readers' descriptors are closed here.
+        for (UdpBinding binding : List.copyOf(bindings)) {
+            binding.close();
         }
     }
 }

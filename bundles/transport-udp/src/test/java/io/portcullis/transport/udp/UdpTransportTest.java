@@ -371,6 +371,27 @@ class UdpTransportTest {
         assertTrue(transport.bindings().isEmpty());
     }
 
+    /**
+     * Bindings started together on several loops all start. (Were a bind finished on an event loop,
+     * two loops could each wait for the other to register a socket, and both binds would fail.)
+     */
+    @Test
+    void bindingsStartedTogetherAllStart() throws Exception {
+        transport = new UdpTransport(config("127.0.0.1", 0, 4));
+        List<java.util.concurrent.CompletableFuture<TransportBinding>> binds = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            binds.add(transport.bind(null, echo()).toCompletableFuture());
+        }
+        for (var bind : binds) {
+            TransportBinding binding = bind.get(20, TimeUnit.SECONDS);
+            try (DatagramSocket client = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+                client.setSoTimeout(5000);
+                assertEquals("up", roundTrip(client, binding.localAddress(), "up"));
+            }
+        }
+        assertEquals(40, transport.bindings().size());
+    }
+
     /** A datagram longer than any OpenVPN packet the transport takes is dropped and counted; the next one arrives. */
     @Test
     void anOversizedDatagramIsDroppedAndCounted() throws Exception {

@@ -73,7 +73,9 @@ public class UdpTransport implements Transport {
     private final EventLoopGroup group;
     private final List<IoEventLoop> loops = new ArrayList<>();
     private final boolean nativeEpoll;
-    private final boolean directSend; // sendmsg through JNA, from every thread, the event loops too
+    // The transport's own socket calls through JNA (native epoll only): sendmsg from every thread, the
+    // event loops too, and recvmmsg by a DatagramReader on each socket's loop; else Netty's.
+    private final boolean ownSocketCalls;
     private final Optional<IoThreads> ioThreads; // the loops, with native epoll only
     private final EpollLoopThreads loopThreads; // the same, or null
     private final boolean gso;
@@ -87,8 +89,8 @@ public class UdpTransport implements Transport {
     public UdpTransport(UdpTransportConfig config) {
         this.settings = UdpTransportSettings.from(config);
         this.nativeEpoll = Epoll.isAvailable();
-        this.directSend = nativeEpoll && sendmsgLoads();
-        this.gso = directSend && settings.gso() && EpollDatagramChannel.isSegmentedDatagramPacketSupported();
+        this.ownSocketCalls = nativeEpoll && socketCallsLoad();
+        this.gso = ownSocketCalls && settings.gso() && EpollDatagramChannel.isSegmentedDatagramPacketSupported();
         IoHandlerFactory io = nativeEpoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         this.group = new MultiThreadIoEventLoopGroup(settings.eventLoopThreads(),
                 new DefaultThreadFactory("portcullis-udp", true), io);
@@ -100,19 +102,19 @@ public class UdpTransport implements Transport {
         LOG.info(() -> "UDP transport ready (" + (nativeEpoll ? "native epoll" : "NIO") + ", "
                 + settings.eventLoopThreads() + " threads, GSO " + onOff(gso) + ", GRO " + onOff(nativeEpoll && settings.gro())
                 + ", default " + settings.defaultAddress() + ")");
-        if (settings.gso() && directSend && !gso) {
+        if (settings.gso() && ownSocketCalls && !gso) {
             LOG.info("UDP GSO is on in the settings but this kernel has no UDP_SEGMENT (before 4.18): "
                     + "one datagram per system call");
         }
     }
 
-    private static boolean sendmsgLoads() {
+    private static boolean socketCallsLoad() {
         try {
             SocketCalls.load();
             return true;
         } catch (RuntimeException | LinkageError e) {
-            LOG.log(Level.WARNING, "sendmsg through JNA is not available (" + e
-                    + "); packets are sent through Netty's channel writes, without UDP GSO", e);
+            LOG.log(Level.WARNING, "socket calls through JNA are not available (" + e
+                    + "); packets are read and sent by Netty, without UDP GSO", e);
             return false;
         }
     }
@@ -197,12 +199,12 @@ public class UdpTransport implements Transport {
 
     /** Wires the bound channels into the binding and starts reading them; a failure closes them. */
     private void start(UdpBinding binding, List<DatagramChannel> channels) throws IOException {
-        DirectSendSocket direct = directSend
+        DirectSendSocket direct = ownSocketCalls
                 ? new DirectSendSocket(((EpollDatagramChannel) channels.get(0)).fd().intValue(), gso,
                         binding.counters(), "udp " + channels.get(0).localAddress())
                 : null;
         binding.attach(channels, direct);
-        if (loopThreads != null && directSend) {
+        if (ownSocketCalls) {
             // Channel i was bound on loop i. Its reader must run there, where the replies are sent from.
             List<DatagramReader> readers = new ArrayList<>();
             try {
@@ -229,7 +231,7 @@ public class UdpTransport implements Transport {
         bindings.add(binding);
         LOG.info(() -> "UDP transport listening on " + binding.localAddress() + " with " + channels.size()
                 + (channels.size() == 1 ? " socket" : " sockets (SO_REUSEPORT, one per event loop)")
-                + (loopThreads != null && directSend ? ", read with recvmmsg" : ", read by Netty"));
+                + (ownSocketCalls ? ", read with recvmmsg" : ", read by Netty"));
     }
 
     private CompletableFuture<DatagramChannel> bindOne(EventLoop loop, InetSocketAddress address, UdpBinding binding,

@@ -51,13 +51,18 @@ class LoadBenchSmokeIT {
         assertEquals("0", cells[3].trim(), "failed, in: " + row);
         assertEquals(SESSIONS + " / " + SESSIONS, cells[4].trim(), "held by the client / the appliance, in: " + row);
         assertEquals("0", cells[cells.length - 1].trim(), "live connections after the teardown, in: " + row);
-        for (int i = 5; i < cells.length; i++) {
-            assertTrue(cells[i].trim().matches("[-0-9.,/ ()]+"), "not a figure: '" + cells[i].trim() + "' in: " + row);
-        }
+        assertFigures(cells, 5, row);
         // | sessions | renegotiations completed / failed | ...
         String renegotiation = out.lines().filter(l -> l.startsWith("| " + SESSIONS + " | " + SESSIONS + " / 0 |"))
                 .findFirst().orElseGet(() -> fail("not every session renegotiated:\n" + out));
-        assertTrue(renegotiation.contains("|"), renegotiation);
+        assertFigures(renegotiation.split("\\|"), 3, renegotiation);
+    }
+
+    /** Cells {@code from} on of a Markdown table row hold figures (numbers, "a / b", "x (y)"). */
+    private static void assertFigures(String[] cells, int from, String row) {
+        for (int i = from; i < cells.length; i++) {
+            assertTrue(cells[i].trim().matches("[-0-9.,/ ()]+"), "not a figure: '" + cells[i].trim() + "' in: " + row);
+        }
     }
 
     private interface Body {

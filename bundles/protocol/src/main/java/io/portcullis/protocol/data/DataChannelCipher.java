@@ -92,7 +92,8 @@ public final class DataChannelCipher {
 
     /**
      * Encrypts all remaining bytes of {@code plaintext} into a packet written at {@code out}'s
-     * position ({@link #sealedLength} bytes; both positions advance).
+     * position ({@link #sealedLength} bytes; both positions advance). When {@code out} has room,
+     * the {@link AeadAlgorithm#TAG_LENGTH} bytes after the packet are used as scratch.
      *
      * @return the packet length
      * @throws IllegalStateException if the 32-bit packet id space is used up (renegotiate first)
@@ -113,17 +114,31 @@ public final class DataChannelCipher {
         out.putInt((int) pid);
         int aadLength = fillAad(sendHeader.opcode(), out, start, sealAad);
         putPacketId(encryptNonce, pid);
-        ByteBuffer scratch = scratch(SEAL_SCRATCH, n + AeadAlgorithm.TAG_LENGTH);
+        int tagAt = out.position();
+        // JCE emits ciphertext || tag; OpenVPN puts the tag first. With room for the tag after the
+        // packet, the ciphertext goes straight to its place and only the tag is moved; otherwise
+        // both go through a scratch buffer.
+        boolean inPlace = out.remaining() >= AeadAlgorithm.TAG_LENGTH + n + AeadAlgorithm.TAG_LENGTH;
+        ByteBuffer target = inPlace ? out : scratch(SEAL_SCRATCH, n + AeadAlgorithm.TAG_LENGTH);
+        if (inPlace) {
+            out.position(tagAt + AeadAlgorithm.TAG_LENGTH);
+        }
         try {
             encryptor.init(Cipher.ENCRYPT_MODE, encryptKey, spec(encryptNonce));
             encryptor.updateAAD(sealAad, 0, aadLength);
-            encryptor.doFinal(plaintext, scratch);
+            encryptor.doFinal(plaintext, target);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AEAD encryption failed", e);
         }
-        // JCE emits ciphertext || tag; OpenVPN puts the tag first.
-        out.put(scratch.array(), n, AeadAlgorithm.TAG_LENGTH);
-        out.put(scratch.array(), 0, n);
+        if (inPlace) {
+            int tagFrom = tagAt + AeadAlgorithm.TAG_LENGTH + n; // the 16-byte tag, as two longs
+            out.putLong(tagAt, out.getLong(tagFrom));
+            out.putLong(tagAt + 8, out.getLong(tagFrom + 8));
+            out.position(start + total);
+        } else {
+            out.put(target.array(), n, AeadAlgorithm.TAG_LENGTH);
+            out.put(target.array(), 0, n);
+        }
         return total;
     }
 

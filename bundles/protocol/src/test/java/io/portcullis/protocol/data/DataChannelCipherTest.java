@@ -77,6 +77,29 @@ class DataChannelCipherTest {
                 Arrays.copyOf(out1.array(), out1.position()));
     }
 
+    /** Sealed in place (room for the tag after the packet) or through scratch (none): the same bytes. */
+    @ParameterizedTest
+    @EnumSource(AeadAlgorithm.class)
+    void sealGivesTheSameBytesWithOrWithoutRoomAfterThePacket(AeadAlgorithm a) {
+        byte[] plain = new byte[1400];
+        new Random(3).nextBytes(plain);
+        byte[] expected = expectedPacket(a, KEY2.serverKeys(a), HexFormat.of().parseHex("49000007"), 1, plain);
+        for (int room : new int[] {0, 15, 16, 100}) {
+            for (boolean direct : new boolean[] {false, true}) {
+                DataChannelCipher s = server(a, 7);
+                int capacity = 5 + expected.length + room;
+                ByteBuffer out = (direct ? ByteBuffer.allocateDirect(capacity) : ByteBuffer.allocate(capacity)).position(5);
+                ByteBuffer in = direct ? ByteBuffer.allocateDirect(plain.length).put(plain).flip() : ByteBuffer.wrap(plain);
+                assertEquals(expected.length, s.seal(in, out));
+                assertEquals(5 + expected.length, out.position(), "room " + room);
+                assertEquals(0, in.remaining());
+                byte[] wire = new byte[expected.length];
+                out.get(5, wire);
+                assertArrayEquals(expected, wire, "room " + room + ", direct " + direct);
+            }
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(AeadAlgorithm.class)
     void roundTripBothDirectionsHeapAndDirect(AeadAlgorithm a) {

@@ -262,7 +262,8 @@ public final class EndpointRuntime implements PacketReceiver, NetworkPacketRecei
         }
         ByteBuffer plain = SCRATCH.get();
         plain.clear();
-        OpenStatus status = cipher.open(packet, plain, System.nanoTime());
+        long now = System.nanoTime(); // one clock read per packet for the replay window and the session
+        OpenStatus status = cipher.open(packet, plain, now);
         if (status != OpenStatus.OK) {
             dropped.increment();
             return;
@@ -271,7 +272,7 @@ public final class EndpointRuntime implements PacketReceiver, NetworkPacketRecei
         // Counted as tunnel payload, like egress: what the user sent, not the encrypted envelope.
         connection.ingressBytes += plain.remaining();
         connection.ingressPackets++;
-        connection.session.onDataReceived(System.nanoTime());
+        connection.session.onDataReceived(now);
         switch (InnerPayload.classify(plain)) {
             case PING, OCC_OTHER -> {
             }

@@ -75,6 +75,8 @@ public class AeadBenchmark {
     private byte[] jdkPlain;
     private byte[] jdkSealOut;
     private byte[][] jdkSealedRing;
+    private ByteBuffer[] jdkSealedBuffers;
+    private ByteBuffer jdkOpenDirect;
     private byte[] jdkOpenOut;
     private int jdkSealPid;
     private int jdkOpenIndex;
@@ -101,7 +103,8 @@ public class AeadBenchmark {
             sealedRing[i] = packet.flip();
         }
         sealer = new DataChannelCipher(server, KEY_ID, PEER_ID, new ReplayWindow());
-        sealOut = ByteBuffer.allocate(sealer.sealedLength(size));
+        // Room for the tag after the packet, as the appliance's buffers have: the ciphertext is sealed in place.
+        sealOut = ByteBuffer.allocate(sealer.sealedLength(size) + TAG);
         openOut = ByteBuffer.allocate(size);
 
         String transformation = algorithm == AeadAlgorithm.CHACHA20_POLY1305 ? "ChaCha20-Poly1305" : "AES/GCM/NoPadding";
@@ -121,6 +124,11 @@ public class AeadBenchmark {
             jdkSealedRing[i] = new byte[size + TAG];
             jdkSeal(i + 1, jdkPlain, jdkSealedRing[i]);
         }
+        jdkSealedBuffers = new ByteBuffer[RING];
+        for (int i = 0; i < RING; i++) {
+            jdkSealedBuffers[i] = ByteBuffer.wrap(jdkSealedRing[i]);
+        }
+        jdkOpenDirect = ByteBuffer.allocateDirect(size);
         jdkSealPid = RING;
         jdkOpenIndex = 0;
         // Fail here rather than measure a failing path. (The JDK's ChaCha20 refuses to init twice
@@ -180,6 +188,26 @@ public class AeadBenchmark {
         jdkDecryptor.updateAAD(jdkOpenAad);
         byte[] in = jdkSealedRing[i];
         return jdkDecryptor.doFinal(in, 0, in.length, jdkOpenOut, 0);
+    }
+
+    /**
+     * {@link #jdkOpen} through ByteBuffers, the ciphertext on the heap and the plaintext into a
+     * direct buffer (as a TUN write buffer would be): JDK 17's GCM decrypts that through a
+     * temporary array, which is why the appliance opens into a heap buffer.
+     */
+    @Benchmark
+    public int jdkOpenIntoDirect() throws GeneralSecurityException {
+        int i = jdkOpenIndex;
+        if (i == RING) {
+            i = 0;
+        }
+        jdkOpenIndex = i + 1;
+        int pid = i + 1;
+        putPid(jdkOpenNonce, 0, pid);
+        putPid(jdkOpenAad, 4, pid);
+        jdkDecryptor.init(Cipher.DECRYPT_MODE, jdkKey, spec(jdkOpenNonce));
+        jdkDecryptor.updateAAD(jdkOpenAad);
+        return jdkDecryptor.doFinal(jdkSealedBuffers[i].clear(), jdkOpenDirect.clear());
     }
 
     private int jdkSeal(int pid, byte[] plain, byte[] out) throws GeneralSecurityException {

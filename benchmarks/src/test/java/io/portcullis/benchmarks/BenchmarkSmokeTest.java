@@ -33,6 +33,7 @@ class BenchmarkSmokeTest {
             Map.entry(AeadBenchmark.class.getName() + ".open", 12),
             Map.entry(AeadBenchmark.class.getName() + ".jdkSeal", 12),
             Map.entry(AeadBenchmark.class.getName() + ".jdkOpen", 12),
+            Map.entry(AeadBenchmark.class.getName() + ".jdkOpenIntoDirect", 12),
             Map.entry(ReplayWindowBenchmark.class.getName() + ".inOrder", 1),
             Map.entry(ReplayWindowBenchmark.class.getName() + ".slightlyReordered", 1),
             Map.entry(ReplayWindowBenchmark.class.getName() + ".replayed", 1),

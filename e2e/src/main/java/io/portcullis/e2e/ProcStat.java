@@ -29,6 +29,19 @@ public final class ProcStat {
         return ticks / TICKS_PER_SECOND;
     }
 
+    /** stime alone in seconds of the process and all its live descendants: the part spent in the kernel. */
+    public static double systemSeconds(ProcessHandle root) {
+        long ticks = 0;
+        for (ProcessHandle h : tree(root)) {
+            try {
+                ticks += field(Files.readString(Path.of("/proc", Long.toString(h.pid()), "stat")), 15);
+            } catch (IOException e) {
+                // gone in between: counts nothing, as in cpuSeconds
+            }
+        }
+        return ticks / TICKS_PER_SECOND;
+    }
+
     /**
      * Busy CPU seconds of the whole machine, all cores (/proc/stat: user, nice, system, irq, softirq,
      * steal), and its total: what tells whether a run had cores to spare or was capped by the
@@ -165,9 +178,14 @@ public final class ProcStat {
 
     /** utime + stime of one /proc/&lt;pid&gt;/stat or /proc/&lt;pid&gt;/task/&lt;tid&gt;/stat line. */
     private static long cpuTicks(String stat) {
+        return field(stat, 14) + field(stat, 15); // utime, stime
+    }
+
+    /** Field {@code number} (1-based, as in proc(5)) of a stat line, from field 3 on. */
+    static long field(String stat, int number) {
         // the command name (field 2) may hold spaces and ')': fields after the last ')' start at field 3
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
-        return Long.parseLong(f[11]) + Long.parseLong(f[12]); // fields 14 utime, 15 stime
+        return Long.parseLong(f[number - 3]);
     }
 
     private static List<ProcessHandle> tree(ProcessHandle root) {

@@ -14,6 +14,15 @@ import org.junit.jupiter.api.Test;
 class HarnessPartsTest {
 
     @Test
+    void procStatFieldsAfterACommandNameWithSpacesAndParentheses() {
+        // proc(5): pid (comm) state ppid ... utime(14) stime(15); comm may hold ") " itself
+        String stat = "4242 (portcullis-udp ) x) S 1 4242 4242 0 -1 4194560 100 0 0 0 713 2950 0 0 20 0 31 0 500 0\n";
+        assertEquals(713, ProcStat.field(stat, 14));
+        assertEquals(2950, ProcStat.field(stat, 15));
+        assertEquals(1, ProcStat.field(stat, 4));
+    }
+
+    @Test
     void cidr() {
         Cidr c = Cidr.parse("10.8.0.77/24");
         assertEquals("10.8.0.0", c.networkAddress());

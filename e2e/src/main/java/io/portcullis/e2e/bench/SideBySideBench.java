@@ -404,6 +404,13 @@ public final class SideBySideBench {
         for (String n : List.of("1", "4")) {
             for (String dir : List.of("up", "down")) {
                 String d = dir.equals("up") ? "client→network" : "network→client";
+                figures.define("cpusysgb." + n + "." + dir, cpu, "of which in the kernel (system time), per GB, " + n
+                        + (n.equals("1") ? " client, " : " clients, ") + d, "CPU-s/GB", 2);
+            }
+        }
+        for (String n : List.of("1", "4")) {
+            for (String dir : List.of("up", "down")) {
+                String d = dir.equals("up") ? "client→network" : "network→client";
                 figures.define("cpupct." + n + "." + dir, cpu, "share of one core, " + n + (n.equals("1") ? " client, " : " clients, ") + d,
                         "%", 0);
             }
@@ -682,6 +689,10 @@ public final class SideBySideBench {
             return ProcStat.cpuSeconds(server.process());
         }
 
+        double systemSeconds() {
+            return ProcStat.systemSeconds(server.process());
+        }
+
         void stop() {
             if (server != null) {
                 server.stop();
@@ -809,6 +820,7 @@ public final class SideBySideBench {
             for (int clients : new int[] {1, TUNNEL_CLIENTS}) {
                 for (boolean reverse : new boolean[] {false, true}) {
                     double cpu0 = server.cpuSeconds();
+                    double sys0 = server.systemSeconds();
                     double[] machine0 = ProcStat.machineBusyAndTotalSeconds();
                     List<Future<Iperf3.Result>> runs = new ArrayList<>();
                     for (int i = 0; i < clients; i++) {
@@ -835,6 +847,7 @@ public final class SideBySideBench {
                         each.append(')');
                     }
                     double cpu = server.cpuSeconds() - cpu0;
+                    double sys = server.systemSeconds() - sys0;
                     double[] machine1 = ProcStat.machineBusyAndTotalSeconds();
                     double machineBusy = machine1[1] > machine0[1]
                             ? (machine1[0] - machine0[0]) / (machine1[1] - machine0[1]) * 100 : 0;
@@ -842,11 +855,12 @@ public final class SideBySideBench {
                     String n = clients == 1 ? "1" : "4";
                     figures.add("tp." + n + "." + dir, server.name, mbit);
                     figures.add("cpugb." + n + "." + dir, server.name, cpu / (bytes / 1e9));
+                    figures.add("cpusysgb." + n + "." + dir, server.name, sys / (bytes / 1e9));
                     figures.add("cpupct." + n + "." + dir, server.name, cpu / secs * 100);
                     figures.add("machine." + n + "." + dir, server.name, machineBusy);
-                    out.printf(Locale.ROOT, "    round %d  %d client%s %-15s %8.1f Mbit/s%s  server CPU %5.2f s  %6.2f CPU-s/GB  %3.0f %% of a core  machine %3.0f %% busy  retransmits %d%n",
+                    out.printf(Locale.ROOT, "    round %d  %d client%s %-15s %8.1f Mbit/s%s  server CPU %5.2f s  %6.2f CPU-s/GB (kernel %4.2f)  %3.0f %% of a core  machine %3.0f %% busy  retransmits %d%n",
                             round, clients, clients == 1 ? " " : "s", direction(reverse), mbit, each, cpu,
-                            cpu / (bytes / 1e9), cpu / secs * 100, machineBusy, retransmits);
+                            cpu / (bytes / 1e9), sys / (bytes / 1e9), cpu / secs * 100, machineBusy, retransmits);
                 }
             }
         } finally {

@@ -176,17 +176,7 @@ public class AeadBenchmark {
 
     @Benchmark
     public int jdkOpen() throws GeneralSecurityException {
-        int i = jdkOpenIndex;
-        if (i == RING) {
-            i = 0;
-        }
-        jdkOpenIndex = i + 1;
-        int pid = i + 1;
-        putPid(jdkOpenNonce, 0, pid);
-        putPid(jdkOpenAad, 4, pid);
-        jdkDecryptor.init(Cipher.DECRYPT_MODE, jdkKey, spec(jdkOpenNonce));
-        jdkDecryptor.updateAAD(jdkOpenAad);
-        byte[] in = jdkSealedRing[i];
+        byte[] in = jdkSealedRing[startJdkOpen()];
         return jdkDecryptor.doFinal(in, 0, in.length, jdkOpenOut, 0);
     }
 
@@ -197,6 +187,11 @@ public class AeadBenchmark {
      */
     @Benchmark
     public int jdkOpenIntoDirect() throws GeneralSecurityException {
+        return jdkDecryptor.doFinal(jdkSealedBuffers[startJdkOpen()].clear(), jdkOpenDirect.clear());
+    }
+
+    /** The next packet of the JDK-only ring: the decryptor initialised for it; returns its index. */
+    private int startJdkOpen() throws GeneralSecurityException {
         int i = jdkOpenIndex;
         if (i == RING) {
             i = 0;
@@ -207,7 +202,7 @@ public class AeadBenchmark {
         putPid(jdkOpenAad, 4, pid);
         jdkDecryptor.init(Cipher.DECRYPT_MODE, jdkKey, spec(jdkOpenNonce));
         jdkDecryptor.updateAAD(jdkOpenAad);
-        return jdkDecryptor.doFinal(jdkSealedBuffers[i].clear(), jdkOpenDirect.clear());
+        return i;
     }
 
     private int jdkSeal(int pid, byte[] plain, byte[] out) throws GeneralSecurityException {

@@ -41,7 +41,9 @@ class BenchmarkSmokeTest {
             Map.entry(AuthorizationLookupBenchmark.class.getName() + ".miss", 2),
             Map.entry(AuthorizationLookupBenchmark.class.getName() + ".build", 2),
             Map.entry(ClientCertificateBenchmark.class.getName() + ".authenticate", 2),
-            Map.entry(ClientCertificateBenchmark.class.getName() + ".parseOnly", 2)));
+            Map.entry(ClientCertificateBenchmark.class.getName() + ".parseOnly", 2),
+            Map.entry(InternetChecksumBenchmark.class.getName() + ".sum", 2),
+            Map.entry(InternetChecksumBenchmark.class.getName() + ".sumOddEnd", 2)));
 
     @Test
     void everyBenchmarkRunsOnceAndProducesAResult() throws RunnerException {

@@ -84,6 +84,9 @@ class InternetChecksumTest {
         ByteBuffer direct = ByteBuffer.allocateDirect(data.length).put(data).flip();
         ByteBuffer directLittle = ByteBuffer.allocateDirect(data.length).order(ByteOrder.LITTLE_ENDIAN).put(data).flip();
         directLittle.position(Math.min(3, data.length)); // position and limit play no part
-        return new ByteBuffer[]{heap, heapLittle, direct, directLittle};
+        byte[] padded = new byte[data.length + 5];
+        System.arraycopy(data, 0, padded, 5, data.length);
+        ByteBuffer heapSlice = ByteBuffer.wrap(padded, 5, data.length).slice(); // an array offset of 5
+        return new ByteBuffer[]{heap, heapLittle, direct, directLittle, heapSlice};
     }
 }

@@ -22,24 +22,28 @@ public final class ProcStat {
 
     /** utime + stime in seconds of the process and all its live descendants. */
     public static double cpuSeconds(ProcessHandle root) {
-        long ticks = 0;
-        for (ProcessHandle h : tree(root)) {
-            ticks += cpuTicks(h.pid());
-        }
-        return ticks / TICKS_PER_SECOND;
+        return treeTicks(root, 14, 15) / TICKS_PER_SECOND;
     }
 
     /** stime alone in seconds of the process and all its live descendants: the part spent in the kernel. */
     public static double systemSeconds(ProcessHandle root) {
+        return treeTicks(root, 15, 15) / TICKS_PER_SECOND;
+    }
+
+    /** The stat fields {@code first..last} summed over the process tree; a process gone in between counts nothing. */
+    private static long treeTicks(ProcessHandle root, int first, int last) {
         long ticks = 0;
         for (ProcessHandle h : tree(root)) {
             try {
-                ticks += field(Files.readString(Path.of("/proc", Long.toString(h.pid()), "stat")), 15);
+                String stat = Files.readString(Path.of("/proc", Long.toString(h.pid()), "stat"));
+                for (int f = first; f <= last; f++) {
+                    ticks += field(stat, f);
+                }
             } catch (IOException e) {
-                // gone in between: counts nothing, as in cpuSeconds
+                // gone
             }
         }
-        return ticks / TICKS_PER_SECOND;
+        return ticks;
     }
 
     /**
@@ -165,14 +169,6 @@ public final class ProcStat {
                 return -1;
             }
             Thread.sleep(1000);
-        }
-    }
-
-    static long cpuTicks(long pid) {
-        try {
-            return cpuTicks(Files.readString(Path.of("/proc", Long.toString(pid), "stat")));
-        } catch (IOException e) {
-            return 0;
         }
     }
 

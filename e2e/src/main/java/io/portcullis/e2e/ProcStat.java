@@ -22,28 +22,27 @@ public final class ProcStat {
 
     /** utime + stime in seconds of the process and all its live descendants. */
     public static double cpuSeconds(ProcessHandle root) {
-        return treeTicks(root, 14, 15) / TICKS_PER_SECOND;
+        double[] both = userAndSystemSeconds(root);
+        return both[0] + both[1];
     }
 
-    /** stime alone in seconds of the process and all its live descendants: the part spent in the kernel. */
-    public static double systemSeconds(ProcessHandle root) {
-        return treeTicks(root, 15, 15) / TICKS_PER_SECOND;
-    }
-
-    /** The stat fields {@code first..last} summed over the process tree; a process gone in between counts nothing. */
-    private static long treeTicks(ProcessHandle root, int first, int last) {
-        long ticks = 0;
+    /**
+     * utime and stime in seconds of the process and all its live descendants, from one reading of
+     * each /proc/&lt;pid&gt;/stat: what it ran itself, and what the kernel ran on its behalf.
+     */
+    public static double[] userAndSystemSeconds(ProcessHandle root) {
+        long user = 0;
+        long system = 0;
         for (ProcessHandle h : tree(root)) {
             try {
                 String stat = Files.readString(Path.of("/proc", Long.toString(h.pid()), "stat"));
-                for (int f = first; f <= last; f++) {
-                    ticks += field(stat, f);
-                }
+                user += field(stat, 14);
+                system += field(stat, 15);
             } catch (IOException e) {
-                // gone
+                // gone in between: counts nothing
             }
         }
-        return ticks;
+        return new double[] {user / TICKS_PER_SECOND, system / TICKS_PER_SECOND};
     }
 
     /**

@@ -383,6 +383,17 @@ public final class SideBySideBench {
         host.close();
     }
 
+    /** One figure per throughput run: {@code key.<1|4>.<up|down>}, labelled "{label}1 client, client→network" etc. */
+    private void definePerRun(String key, String section, String label, String unit, int decimals) {
+        for (String n : List.of("1", "4")) {
+            for (String dir : List.of("up", "down")) {
+                String d = dir.equals("up") ? "client→network" : "network→client";
+                figures.define(key + "." + n + "." + dir, section, label + n + (n.equals("1") ? " client, " : " clients, ") + d,
+                        unit, decimals);
+            }
+        }
+    }
+
     private void defineFigures() {
         String tp = "throughput (iperf3 TCP, " + o.seconds + " s runs)";
         for (String dir : List.of("up", "down")) {
@@ -394,34 +405,10 @@ public final class SideBySideBench {
             figures.define("tp.4." + dir, tp, TUNNEL_CLIENTS + " clients at once (sum), " + d, "Mbit/s", 0);
         }
         String cpu = "server CPU (process tree, /proc) during those runs";
-        for (String n : List.of("1", "4")) {
-            for (String dir : List.of("up", "down")) {
-                String d = dir.equals("up") ? "client→network" : "network→client";
-                figures.define("cpugb." + n + "." + dir, cpu, "per GB carried, " + n + (n.equals("1") ? " client, " : " clients, ") + d,
-                        "CPU-s/GB", 2);
-            }
-        }
-        for (String n : List.of("1", "4")) {
-            for (String dir : List.of("up", "down")) {
-                String d = dir.equals("up") ? "client→network" : "network→client";
-                figures.define("cpusysgb." + n + "." + dir, cpu, "of which in the kernel (system time), per GB, " + n
-                        + (n.equals("1") ? " client, " : " clients, ") + d, "CPU-s/GB", 2);
-            }
-        }
-        for (String n : List.of("1", "4")) {
-            for (String dir : List.of("up", "down")) {
-                String d = dir.equals("up") ? "client→network" : "network→client";
-                figures.define("cpupct." + n + "." + dir, cpu, "share of one core, " + n + (n.equals("1") ? " client, " : " clients, ") + d,
-                        "%", 0);
-            }
-        }
-        for (String n : List.of("1", "4")) {
-            for (String dir : List.of("up", "down")) {
-                String d = dir.equals("up") ? "client→network" : "network→client";
-                figures.define("machine." + n + "." + dir, "whole machine (all cores, clients and kernel included, /proc/stat)",
-                        "busy, " + n + (n.equals("1") ? " client, " : " clients, ") + d, "%", 0);
-            }
-        }
+        definePerRun("cpugb", cpu, "per GB carried, ", "CPU-s/GB", 2);
+        definePerRun("cpusysgb", cpu, "of which in the kernel (system time), per GB, ", "CPU-s/GB", 2);
+        definePerRun("cpupct", cpu, "share of one core, ", "%", 0);
+        definePerRun("machine", "whole machine (all cores, clients and kernel included, /proc/stat)", "busy, ", "%", 0);
         String lat = "latency (" + o.pings + " pings every " + Stats.fmt(o.pingIntervalSeconds * 1000, 0) + " ms, idle tunnel)";
         figures.define("lat.tun.med", lat, "RTT through the tunnel, median", "ms", 3);
         figures.define("lat.tun.p90", lat, "RTT through the tunnel, p90", "ms", 3);
@@ -689,8 +676,9 @@ public final class SideBySideBench {
             return ProcStat.cpuSeconds(server.process());
         }
 
-        double systemSeconds() {
-            return ProcStat.systemSeconds(server.process());
+        /** User and system CPU seconds, in one reading. */
+        double[] userAndSystemSeconds() {
+            return ProcStat.userAndSystemSeconds(server.process());
         }
 
         void stop() {
@@ -819,8 +807,7 @@ public final class SideBySideBench {
         try {
             for (int clients : new int[] {1, TUNNEL_CLIENTS}) {
                 for (boolean reverse : new boolean[] {false, true}) {
-                    double cpu0 = server.cpuSeconds();
-                    double sys0 = server.systemSeconds();
+                    double[] cpu0 = server.userAndSystemSeconds();
                     double[] machine0 = ProcStat.machineBusyAndTotalSeconds();
                     List<Future<Iperf3.Result>> runs = new ArrayList<>();
                     for (int i = 0; i < clients; i++) {
@@ -846,8 +833,9 @@ public final class SideBySideBench {
                     if (clients > 1) {
                         each.append(')');
                     }
-                    double cpu = server.cpuSeconds() - cpu0;
-                    double sys = server.systemSeconds() - sys0;
+                    double[] cpu1 = server.userAndSystemSeconds();
+                    double sys = cpu1[1] - cpu0[1];
+                    double cpu = cpu1[0] - cpu0[0] + sys;
                     double[] machine1 = ProcStat.machineBusyAndTotalSeconds();
                     double machineBusy = machine1[1] > machine0[1]
                             ? (machine1[0] - machine0[0]) / (machine1[1] - machine0[1]) * 100 : 0;

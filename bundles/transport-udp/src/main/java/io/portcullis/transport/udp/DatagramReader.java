@@ -11,6 +11,7 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.concurrent.locks.LockSupport;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -23,6 +24,10 @@ import java.util.logging.Logger;
  * <p>
  * With UDP GRO the kernel may hand over several datagrams of one client as one buffer and tell
  * their size in a control message; they are handed on one by one again here.
+ * <p>
+ * A loop under load that keeps up pauses after a read (see {@link Pause}): without it, each wake-up
+ * found a few datagrams, and each batch cost a wake-up, a TUN write and a wake-up of whoever reads
+ * on the far side of that write.
  * <p>
  * It watches a duplicate of the socket's descriptor: epoll tells registrations apart by descriptor,
  * and the channel's own stays registered with Netty (never asked for reads), which still owns the
@@ -55,6 +60,7 @@ final class DatagramReader implements Runnable {
     private final UdpBinding binding;
     private final String name;
     private final boolean gro;
+    private final Pause pause;
     private final ByteBuffer headers = ByteBuffer.allocateDirect(DATAGRAMS_PER_CALL * SLOT_HEADER_BYTES)
             .order(ByteOrder.nativeOrder());
     private final long headersAddress = Pointer.nativeValue(Native.getDirectBufferPointer(headers));
@@ -65,10 +71,28 @@ final class DatagramReader implements Runnable {
     private IoThreads.Watch watch;
     private boolean failureLogged;
 
-    private DatagramReader(UdpBinding binding, int fd, int slotBytes, boolean gro, String name) {
+    /**
+     * How a loop moderates its reads, as network cards moderate interrupts: after a read that took at
+     * least {@code afterDatagrams} and emptied the socket, it waits {@code nanos} before reading again,
+     * so that the next read takes a larger batch. A read that left datagrams behind never pauses (the
+     * loop is behind already), nor does one of fewer datagrams (a lone packet is not delayed).
+     */
+    record Pause(long nanos, int afterDatagrams) {
+        boolean after(int delivered, boolean drained) {
+            return nanos > 0 && drained && delivered >= afterDatagrams;
+        }
+
+        @Override
+        public String toString() {
+            return nanos == 0 ? "off" : nanos / 1000 + " µs after " + afterDatagrams + " datagrams";
+        }
+    }
+
+    private DatagramReader(UdpBinding binding, int fd, int slotBytes, boolean gro, Pause pause, String name) {
         this.binding = binding;
         this.fd = fd;
         this.gro = gro;
+        this.pause = pause;
         this.name = name;
         ByteBuffer data = ByteBuffer.allocateDirect(DATAGRAMS_PER_CALL * slotBytes);
         long dataAddress = Pointer.nativeValue(Native.getDirectBufferPointer(data));
@@ -90,13 +114,13 @@ final class DatagramReader implements Runnable {
      * reach the binding before this returns. The socket stays the caller's.
      */
     static DatagramReader start(UdpBinding binding, IoThreads loops, int index, int socketFd, int slotBytes,
-                                boolean gro, String name) throws IOException {
+                                boolean gro, Pause pause, String name) throws IOException {
         int fd = SocketCalls.dup(socketFd);
         if (fd < 0) {
             throw new IOException("cannot read " + name + ": dup of its descriptor failed: "
                     + SocketCalls.describe(SocketCalls.errno()));
         }
-        DatagramReader reader = new DatagramReader(binding, fd, slotBytes, gro, name);
+        DatagramReader reader = new DatagramReader(binding, fd, slotBytes, gro, pause, name);
         try {
             reader.watch = loops.watch(index, fd, reader);
         } catch (IOException | RuntimeException e) {
@@ -110,6 +134,7 @@ final class DatagramReader implements Runnable {
     @Override
     public void run() {
         int delivered = 0;
+        boolean drained = false;
         for (int call = 0; call < CALLS_PER_WAKE_UP && fd >= 0; call++) {
             int count = SocketCalls.recvmmsg(fd, headersAddress, DATAGRAMS_PER_CALL, SocketCalls.MSG_DONTWAIT, 0);
             if (count < 0) {
@@ -120,6 +145,7 @@ final class DatagramReader implements Runnable {
                 if (errno != SocketCalls.EAGAIN) {
                     failed(errno);
                 }
+                drained = true;
                 break;
             }
             for (int i = 0; i < count; i++) {
@@ -127,11 +153,15 @@ final class DatagramReader implements Runnable {
                 rearm(i);
             }
             if (count < DATAGRAMS_PER_CALL) {
-                break; // the socket is drained
+                drained = true;
+                break;
             }
         }
         if (delivered > 0) {
             binding.readDone();
+        }
+        if (pause.after(delivered, drained)) {
+            LockSupport.parkNanos(pause.nanos()); // after readDone: nothing read is held back by it
         }
     }
 

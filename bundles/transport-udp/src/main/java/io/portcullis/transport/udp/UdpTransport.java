@@ -101,6 +101,7 @@ public class UdpTransport implements Transport {
         this.ioThreads = Optional.ofNullable(loopThreads);
         LOG.info(() -> "UDP transport ready (" + (nativeEpoll ? "native epoll" : "NIO") + ", "
                 + settings.eventLoopThreads() + " threads, GSO " + onOff(gso) + ", GRO " + onOff(nativeEpoll && settings.gro())
+                + ", read pause " + (ownSocketCalls ? settings.readPause() : "off")
                 + ", default " + settings.defaultAddress() + ")");
         if (settings.gso() && ownSocketCalls && !gso) {
             LOG.info("UDP GSO is on in the settings but this kernel has no UDP_SEGMENT (before 4.18): "
@@ -211,7 +212,7 @@ public class UdpTransport implements Transport {
                 for (int i = 0; i < channels.size(); i++) {
                     EpollDatagramChannel channel = (EpollDatagramChannel) channels.get(i);
                     readers.add(DatagramReader.start(binding, loopThreads, i, channel.fd().intValue(),
-                            settings.gro() ? GRO_READ_BYTES : MAX_DATAGRAM_BYTES, settings.gro(),
+                            settings.gro() ? GRO_READ_BYTES : MAX_DATAGRAM_BYTES, settings.gro(), settings.readPause(),
                             "udp " + channel.localAddress() + " (event loop " + i + ")"));
                 }
             } catch (IOException | RuntimeException e) {

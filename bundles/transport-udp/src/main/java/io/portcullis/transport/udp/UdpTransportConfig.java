@@ -39,4 +39,16 @@ public @interface UdpTransportConfig {
                     + "loopback. Each read then holds 16 buffers of 64 KiB (1 MiB per socket) instead of 16 "
                     + "of 9 KiB.")
     boolean gro() default false;
+
+    @AttributeDefinition(name = "Read pause (microseconds)",
+            description = "After a read of at least readPauseAfter datagrams that emptied the socket (a loop under "
+                    + "load that keeps up), the loop waits this long before it reads again, as network cards "
+                    + "moderate interrupts: the next read then takes a larger batch, with fewer wake-ups and larger "
+                    + "merged TUN writes. Packets under load wait at most this much longer; a lone packet never "
+                    + "waits. 0 turns it off; at most 1000.")
+    int readPauseMicros() default 100;
+
+    @AttributeDefinition(name = "Read pause after (datagrams)",
+            description = "How many datagrams one read of a socket must take before the loop pauses (1-64).")
+    int readPauseAfter() default 4;
 }

@@ -10,7 +10,8 @@ import java.net.InetSocketAddress;
  * so that an operator who mistyped a value in etc/io.portcullis.transport.udp.cfg knows what to fix.
  */
 record UdpTransportSettings(InetSocketAddress defaultAddress, int eventLoopThreads,
-                            int receiveBufferBytes, int sendBufferBytes, boolean gso, boolean gro) {
+                            int receiveBufferBytes, int sendBufferBytes, boolean gso, boolean gro,
+                            DatagramReader.Pause readPause) {
 
     static UdpTransportSettings from(UdpTransportConfig config) {
         InetAddress address = literalAddress("listenAddress", config.listenAddress());
@@ -27,7 +28,20 @@ record UdpTransportSettings(InetSocketAddress defaultAddress, int eventLoopThrea
         }
         return new UdpTransportSettings(new InetSocketAddress(address, port), threads,
                 bufferSize("receiveBufferBytes", config.receiveBufferBytes()),
-                bufferSize("sendBufferBytes", config.sendBufferBytes()), config.gso(), config.gro());
+                bufferSize("sendBufferBytes", config.sendBufferBytes()), config.gso(), config.gro(),
+                readPause(config.readPauseMicros(), config.readPauseAfter()));
+    }
+
+    private static DatagramReader.Pause readPause(int micros, int after) {
+        if (micros < 0 || micros > 1000) {
+            throw new IllegalArgumentException("readPauseMicros: " + micros + " is outside 0-1000 (0 turns the pause off)");
+        }
+        int most = DatagramReader.DATAGRAMS_PER_CALL * DatagramReader.CALLS_PER_WAKE_UP;
+        if (after < 1 || after > most) {
+            throw new IllegalArgumentException("readPauseAfter: " + after + " is outside 1-" + most
+                    + " (datagrams one read takes at most)");
+        }
+        return new DatagramReader.Pause(micros * 1000L, after);
     }
 
     private static InetAddress literalAddress(String setting, String value) {

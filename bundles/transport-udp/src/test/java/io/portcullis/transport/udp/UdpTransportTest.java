@@ -171,6 +171,62 @@ class UdpTransportTest {
                 .getMessage().startsWith("port:"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> new UdpTransport(config("127.0.0.1", 1194, -1)))
                 .getMessage().startsWith("eventLoopThreads:"));
+        for (int micros : new int[] {-1, 1001}) {
+            assertTrue(assertThrows(IllegalArgumentException.class,
+                    () -> new UdpTransport(config("127.0.0.1", 0, 1, true, false, micros, 4)))
+                    .getMessage().startsWith("readPauseMicros: " + micros + " is outside 0-1000"));
+        }
+        for (int after : new int[] {0, 65}) {
+            assertTrue(assertThrows(IllegalArgumentException.class,
+                    () -> new UdpTransport(config("127.0.0.1", 0, 1, true, false, 100, after)))
+                    .getMessage().startsWith("readPauseAfter: " + after + " is outside 1-64"));
+        }
+    }
+
+    /** The read pause: only after a read that took enough and emptied the socket, and never when off. */
+    @Test
+    void theReadPauseFollowsOnlyAReadThatTookEnoughAndEmptiedTheSocket() {
+        DatagramReader.Pause pause = new DatagramReader.Pause(100_000, 4);
+        assertTrue(pause.after(4, true));
+        assertTrue(pause.after(64, true));
+        assertFalse(pause.after(3, true), "a lone packet or a few are not followed by a pause");
+        assertFalse(pause.after(64, false), "a loop that left datagrams behind must not fall further behind");
+        assertFalse(new DatagramReader.Pause(0, 1).after(64, true), "0 µs is off");
+        assertEquals("100 µs after 4 datagrams", pause.toString());
+        assertEquals("off", new DatagramReader.Pause(0, 4).toString());
+    }
+
+    /** With the longest pause after every read, bursts and lone packets still all arrive, in order, and are answered. */
+    @Test
+    void withTheLongestReadPauseEveryPacketArrivesInOrderAndIsAnswered() throws Exception {
+        transport = new UdpTransport(config("127.0.0.1", 0, 1, true, false, 1000, 1));
+        BlockingQueue<byte[]> received = new LinkedBlockingQueue<>();
+        TransportBinding binding = transport.bind(null, (b, peer, packet) -> {
+            byte[] copy = new byte[packet.remaining()];
+            packet.duplicate().get(copy);
+            received.add(copy);
+            b.send(peer, packet);
+        }).toCompletableFuture().get(5, TimeUnit.SECONDS);
+        try (DatagramSocket client = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            client.setSoTimeout(5000);
+            client.setReceiveBufferSize(1 << 20);
+            for (int burst = 0; burst <= 5; burst++) {
+                List<byte[]> sent = new ArrayList<>();
+                for (int i = 0; i < (burst < 5 ? 100 : 1); i++) { // the last one a lone packet
+                    byte[] out = payload(burst * 100 + i, burst < 5 ? 1300 : 80);
+                    client.send(new DatagramPacket(out, out.length, binding.localAddress()));
+                    sent.add(out);
+                }
+                assertReceivedInOrder(sent, received);
+                byte[] echo = new byte[2048];
+                for (int i = 0; i < sent.size(); i++) {
+                    DatagramPacket reply = new DatagramPacket(echo, echo.length);
+                    client.receive(reply);
+                    assertArrayEquals(sent.get(i), Arrays.copyOf(echo, reply.getLength()), "burst " + burst + ", reply " + i);
+                }
+            }
+        }
+        assertEquals(501, binding.statistics().packetsReceived());
     }
 
     /** Issue 6: one socket per event loop; the kernel keeps each client on one of them. */
@@ -582,7 +638,13 @@ class UdpTransportTest {
         return config(address, port, threads, true, false);
     }
 
+    /** As shipped, the read pause included. */
     static UdpTransportConfig config(String address, int port, int threads, boolean gso, boolean gro) {
+        return config(address, port, threads, gso, gro, 100, 4);
+    }
+
+    static UdpTransportConfig config(String address, int port, int threads, boolean gso, boolean gro,
+                                     int pauseMicros, int pauseAfter) {
         return new UdpTransportConfig() {
             @Override public Class<? extends Annotation> annotationType() { return UdpTransportConfig.class; }
             @Override public String listenAddress() { return address; }
@@ -592,6 +654,8 @@ class UdpTransportTest {
             @Override public int sendBufferBytes() { return 1 << 20; }
             @Override public boolean gso() { return gso; }
             @Override public boolean gro() { return gro; }
+            @Override public int readPauseMicros() { return pauseMicros; }
+            @Override public int readPauseAfter() { return pauseAfter; }
         };
     }
 }

@@ -93,6 +93,7 @@ public final class SideBySideBench {
         Path distribution;
         String cipher = "AES-256-GCM";
         Map<String, String> applianceSettings = new LinkedHashMap<>();
+        List<String> stockLines = new ArrayList<>();
         int connectClients = 50;
         List<Integer> memoryClients = List.of(0, 50, 200, 500);
         int clientsPerNamespace = 5;
@@ -188,6 +189,8 @@ public final class SideBySideBench {
                   --cipher NAME          data channel cipher (default AES-256-GCM)
                   --appliance-setting KEY=VALUE  an endpoint setting for the appliance over the harness's
                                          (repeatable; e.g. sourceNat=false, as the stock server does no NAT)
+                  --stock-line LINE      a line appended to the stock server's configuration (repeatable;
+                                         e.g. 'push "rcvbuf 1048576"', as the appliance pushes by default)
                   --distribution FILE    the appliance tar.gz (default: newest assembly/target/portcullis-*.tar.gz)
                   --work DIR             where configs and logs go (default e2e/target/bench/side-by-side-<time>)
                 """;
@@ -264,6 +267,7 @@ public final class SideBySideBench {
                     }
                     o.applianceSettings.put(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
                 }
+                case "--stock-line" -> o.stockLines.add(value(args, ++i));
                 case "--distribution" -> o.distribution = Path.of(value(args, ++i)).toAbsolutePath();
                 case "--work" -> o.work = Path.of(value(args, ++i));
                 default -> throw new IllegalArgumentException("unknown option " + a);
@@ -326,7 +330,8 @@ public final class SideBySideBench {
                     + "), `bin/karaf server`, CPU and memory of the whole JVM");
         }
         out.println("- stock server: `openvpn --server` (StockOpenVpnServer.configText: topology subnet, disable-dco, "
-                + "keepalive 10 60, status file every 60 s), `connect-freq-initial` not set, i.e. its default 100 new clients per 10 s");
+                + "keepalive 10 60, status file every 60 s" + (o.stockLines.isEmpty() ? "" : ", with " + o.stockLines)
+                + "), `connect-freq-initial` not set, i.e. its default 100 new clients per 10 s");
         out.println("- both: UDP, tls-crypt, data-ciphers " + o.cipher + ", EC P-256 certificates from one test PKI, "
                 + "client network " + CLIENT_CIDR + ", 10.0.0.0/24 pushed; stock OpenVPN clients (profiles: "
                 + "OpenVpnClient.Profile + " + String.join(", ", ClientFleet.PROFILE_LINES) + ")");
@@ -645,6 +650,7 @@ public final class SideBySideBench {
                 o.applianceSettings.forEach(a::withEndpointSetting);
             } else if (s instanceof StockOpenVpnServer stock) {
                 stock.withExtraLines("status " + c.workDir().resolve("status.log") + " 60");
+                stock.withExtraLines(o.stockLines.toArray(String[]::new));
             }
             return s;
         }

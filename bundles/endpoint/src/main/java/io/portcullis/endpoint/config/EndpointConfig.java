@@ -94,6 +94,12 @@ public @interface EndpointConfig {
     @AttributeDefinition(description = "Tunnel MTU.")
     int tunnelMtu() default 1500;
 
+    @AttributeDefinition(description = "Socket buffer size in bytes pushed to clients (rcvbuf and sndbuf): "
+            + "room for the runs of packets the appliance sends, which a client with its OS default "
+            + "(208 KiB on Linux) drops in part when it falls behind. The client's OS caps it (Linux: "
+            + "net.core.rmem_max and wmem_max) and Linux doubles it. 0 pushes nothing; else 65536-16777216.")
+    int clientSocketBufferBytes() default 1048576;
+
     @AttributeDefinition(description = "Seconds between keepalive pings (pushed to clients as ping).")
     int keepaliveIntervalSeconds() default 10;
 

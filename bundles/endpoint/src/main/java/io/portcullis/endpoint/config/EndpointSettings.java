@@ -46,6 +46,7 @@ public record EndpointSettings(
         boolean sourceNat,
         Optional<String> interfaceName,
         int tunnelMtu,
+        int clientSocketBufferBytes,
         int keepaliveIntervalSeconds,
         int keepaliveTimeoutSeconds,
         int renegotiateSeconds,
@@ -155,6 +156,11 @@ public record EndpointSettings(
         if (c.tunnelMtu() < 576 || c.tunnelMtu() > 9000) {
             throw invalid("tunnelMtu", c.tunnelMtu() + " is outside 576-9000");
         }
+        if (c.clientSocketBufferBytes() != 0
+                && (c.clientSocketBufferBytes() < 65536 || c.clientSocketBufferBytes() > 16 * 1024 * 1024)) {
+            throw invalid("clientSocketBufferBytes", c.clientSocketBufferBytes()
+                    + " is outside 65536-16777216 bytes (0 pushes nothing: clients keep their OS default)");
+        }
         if (c.keepaliveIntervalSeconds() < 1 || c.keepaliveTimeoutSeconds() < 2 * c.keepaliveIntervalSeconds()) {
             throw invalid("keepaliveTimeoutSeconds", "must be at least twice keepaliveIntervalSeconds ("
                     + c.keepaliveIntervalSeconds() + " s), and the interval at least 1 s");
@@ -214,7 +220,7 @@ public record EndpointSettings(
                 handler.isEmpty() ? Optional.empty() : Optional.of(handler),
                 java.time.Duration.ofSeconds(c.connectionHandlerTimeoutSeconds()), List.copyOf(ciphers), List.copyOf(dns),
                 List.copyOf(domains), banner, c.sourceNat(),
-                iface.isEmpty() ? Optional.empty() : Optional.of(iface), c.tunnelMtu(),
+                iface.isEmpty() ? Optional.empty() : Optional.of(iface), c.tunnelMtu(), c.clientSocketBufferBytes(),
                 c.keepaliveIntervalSeconds(), c.keepaliveTimeoutSeconds(), c.renegotiateSeconds(), sessionTimeout,
                 path("connectionLogDirectory", c.connectionLogDirectory(), home),
                 java.time.Duration.ofMinutes(c.connectionLogUpdateMinutes()), c.connectionLogMaxBytes(),
@@ -232,7 +238,7 @@ public record EndpointSettings(
                 tlsCryptKey, authentication, routing, next.routes, next.authorizationRules, next.splitTunnel,
                 clientIpv6CidrBlock, next.connectionHandler, next.connectionHandlerTimeout, dataCiphers, next.dnsServers,
                 next.dnsSearchDomains, next.clientLoginBanner, sourceNat, interfaceName, tunnelMtu,
-                keepaliveIntervalSeconds, keepaliveTimeoutSeconds, renegotiateSeconds, next.sessionTimeout,
+                next.clientSocketBufferBytes, keepaliveIntervalSeconds, keepaliveTimeoutSeconds, renegotiateSeconds, next.sessionTimeout,
                 connectionLogDirectory, next.connectionLogUpdate, connectionLogMaxBytes, connectionLogFiles));
     }
 

@@ -9,7 +9,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The PUSH_REPLY lines an endpoint owns for one client (topology, address, routes, keepalive). The
+ * The PUSH_REPLY lines an endpoint owns for one client (topology, address, routes, socket buffers,
+ * keepalive). The
  * session engine adds its own (cipher, peer-id, key derivation).
  */
 public final class PushOptions {
@@ -55,6 +56,12 @@ public final class PushOptions {
             }
         }
         options.addAll(banner(settings.clientLoginBanner()));
+        if (settings.clientSocketBufferBytes() > 0) {
+            // The appliance sends a client's packets in runs (UDP GSO, up to 64 KiB at once); a client
+            // socket at its OS default overflows when the client falls behind, and TCP inside resends.
+            options.add("rcvbuf " + settings.clientSocketBufferBytes());
+            options.add("sndbuf " + settings.clientSocketBufferBytes());
+        }
         options.add("ping " + settings.keepaliveIntervalSeconds());
         options.add("ping-restart " + settings.keepaliveTimeoutSeconds());
         return options;

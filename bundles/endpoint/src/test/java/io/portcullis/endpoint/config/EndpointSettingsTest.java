@@ -48,6 +48,7 @@ class EndpointSettingsTest {
                 "dataCiphers", "BF-CBC",
                 "authentication", " ",
                 "tunnelMtu", 100,
+                "clientSocketBufferBytes", 4096,
                 "keepaliveTimeoutSeconds", 5,
                 "interfaceName", "this-name-is-far-too-long");
         for (var entry : bad.entrySet()) {

@@ -28,7 +28,20 @@ class PushOptionsTest {
                 "route 10.0.0.0 255.255.255.0", "route 172.20.0.0 255.255.0.0",
                 "dhcp-option DNS 10.0.0.2", "dhcp-option DNS 10.0.0.3",
                 "dhcp-option DOMAIN corp.example", "dhcp-option DOMAIN-SEARCH corp.example",
-                "dhcp-option DOMAIN-SEARCH lab.example", "ping 10", "ping-restart 60"), options);
+                "dhcp-option DOMAIN-SEARCH lab.example", "rcvbuf 1048576", "sndbuf 1048576", "ping 10", "ping-restart 60"),
+                options);
+    }
+
+    @Test
+    void socketBuffersArePushedAsConfiguredAndNotAtZero() throws Exception {
+        List<String> options = PushOptions.forClient(settings(Map.of("clientSocketBufferBytes", 393216)),
+                InetAddress.getByName("10.8.0.5"), InetAddress.getByName("10.8.0.1"), Optional.empty(), Optional.empty(),
+                List.of());
+        assertTrue(options.containsAll(List.of("rcvbuf 393216", "sndbuf 393216")), options.toString());
+        options = PushOptions.forClient(settings(Map.of("clientSocketBufferBytes", 0)),
+                InetAddress.getByName("10.8.0.5"), InetAddress.getByName("10.8.0.1"), Optional.empty(), Optional.empty(),
+                List.of());
+        assertFalse(options.stream().anyMatch(o -> o.startsWith("rcvbuf") || o.startsWith("sndbuf")), options.toString());
     }
 
     @Test

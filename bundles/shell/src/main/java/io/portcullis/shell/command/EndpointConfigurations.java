@@ -49,7 +49,7 @@ final class EndpointConfigurations {
             "controlChannelProtection", "tlsCryptKey", "authentication", "connectionHandler",
             "connectionHandlerTimeoutSeconds", "routing", "splitTunnel", "dataCiphers", "dnsServers",
             "dnsSearchDomains", "clientLoginBanner", "sourceNat", "interfaceName", "tunnelMtu",
-            "keepaliveIntervalSeconds", "keepaliveTimeoutSeconds", "sessionTimeoutHours", "sessionTimeoutSeconds",
+            "clientSocketBufferBytes", "keepaliveIntervalSeconds", "keepaliveTimeoutSeconds", "sessionTimeoutHours", "sessionTimeoutSeconds",
             "connectionLogDirectory", "connectionLogUpdateMinutes", "connectionLogMaxBytes", "connectionLogFiles",
             "renegotiateSeconds");
 

@@ -355,10 +355,20 @@ class ApplianceControlsIT {
 
     @Test
     @Order(5)
-    void dnsServersArePushedToTheClients() {
+    void dnsServersAndSocketBuffersArePushedToTheClients() {
         mainEndpoint();
         assertTrue(alice.pushedOptions().contains("dhcp-option DNS " + DNS), "alice: " + alice.pushedOptions());
         assertTrue(bob.pushedOptions().contains("dhcp-option DNS " + DNS), "bob: " + bob.pushedOptions());
+        // The shipped clientSocketBufferBytes: the stock client takes it, as far as its kernel allows.
+        assertTrue(alice.pushedOptions().containsAll(List.of("rcvbuf 1048576", "sndbuf 1048576")),
+                "alice: " + alice.pushedOptions());
+        List<Long> receiveBuffers = new ArrayList<>();
+        Matcher m = Pattern.compile("Socket Buffers: R=\\[\\d+->(\\d+)\\]").matcher(alice.logText());
+        while (m.find()) {
+            receiveBuffers.add(Long.parseLong(m.group(1)));
+        }
+        assertTrue(receiveBuffers.size() >= 2 && receiveBuffers.get(receiveBuffers.size() - 1) > receiveBuffers.get(0),
+                "alice's receive buffer did not grow after the push: " + receiveBuffers);
     }
 
     // ---------------------------------------------------------------------------------------------

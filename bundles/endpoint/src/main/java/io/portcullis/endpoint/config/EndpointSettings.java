@@ -238,7 +238,8 @@ public record EndpointSettings(
                 tlsCryptKey, authentication, routing, next.routes, next.authorizationRules, next.splitTunnel,
                 clientIpv6CidrBlock, next.connectionHandler, next.connectionHandlerTimeout, dataCiphers, next.dnsServers,
                 next.dnsSearchDomains, next.clientLoginBanner, sourceNat, interfaceName, tunnelMtu,
-                next.clientSocketBufferBytes, keepaliveIntervalSeconds, keepaliveTimeoutSeconds, renegotiateSeconds, next.sessionTimeout,
+                next.clientSocketBufferBytes, keepaliveIntervalSeconds, keepaliveTimeoutSeconds, renegotiateSeconds,
+                next.sessionTimeout,
                 connectionLogDirectory, next.connectionLogUpdate, connectionLogMaxBytes, connectionLogFiles));
     }
 

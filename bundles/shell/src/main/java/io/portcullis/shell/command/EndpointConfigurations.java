@@ -49,7 +49,8 @@ final class EndpointConfigurations {
             "controlChannelProtection", "tlsCryptKey", "authentication", "connectionHandler",
             "connectionHandlerTimeoutSeconds", "routing", "splitTunnel", "dataCiphers", "dnsServers",
             "dnsSearchDomains", "clientLoginBanner", "sourceNat", "interfaceName", "tunnelMtu",
-            "clientSocketBufferBytes", "keepaliveIntervalSeconds", "keepaliveTimeoutSeconds", "sessionTimeoutHours", "sessionTimeoutSeconds",
+            "clientSocketBufferBytes", "keepaliveIntervalSeconds", "keepaliveTimeoutSeconds", "sessionTimeoutHours",
+            "sessionTimeoutSeconds",
             "connectionLogDirectory", "connectionLogUpdateMinutes", "connectionLogMaxBytes", "connectionLogFiles",
             "renegotiateSeconds");
 

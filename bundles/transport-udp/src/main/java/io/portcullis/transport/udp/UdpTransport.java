@@ -212,7 +212,8 @@ public class UdpTransport implements Transport {
                 for (int i = 0; i < channels.size(); i++) {
                     EpollDatagramChannel channel = (EpollDatagramChannel) channels.get(i);
                     readers.add(DatagramReader.start(binding, loopThreads, i, channel.fd().intValue(),
-                            settings.gro() ? GRO_READ_BYTES : MAX_DATAGRAM_BYTES, settings.gro(), settings.readPause(),
+                            settings.gro() ? GRO_READ_BYTES : MAX_DATAGRAM_BYTES, settings.gro(),
+                            settings.readPause(),
                             "udp " + channel.localAddress() + " (event loop " + i + ")"));
                 }
             } catch (IOException | RuntimeException e) {
